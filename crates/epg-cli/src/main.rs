@@ -1,0 +1,3 @@
+//! The `epg` command-line tool.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Writing the merged guide as an XMLTV document, streamed.

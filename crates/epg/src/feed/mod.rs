@@ -1,0 +1,213 @@
+//! Reading XMLTV feeds: bytes in, channels and programmes out, in bounded memory.
+//!
+//! The stages are `Read` wrappers composed in [`read`]: size limit → decompressor
+//! (gzip, xz or zip, chosen by magic bytes) → charset decoder (XML declaration or BOM)
+//! → XMLTV pull parser → [`Sink`]. Nothing here takes a path or a URL.
+
+use chrono_tz::Tz;
+
+use crate::model::{Channel, Programme, TvInfo};
+
+/// Limits on untrusted input. Exceeding one is an error, never a silent truncation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes after decompression (gzip bombs stop here).
+    pub max_decompressed_bytes: u64,
+    /// Element nesting depth.
+    pub max_depth: usize,
+    /// Bytes of text in one element.
+    pub max_text_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_decompressed_bytes: 4 * 1024 * 1024 * 1024,
+            max_depth: 64,
+            max_text_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// How to read one provider's feed.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Input limits.
+    pub limits: Limits,
+    /// The zone that times without an offset are in (`None`: UTC).
+    pub timezone: Option<Tz>,
+    /// Minutes added to every time, for feeds that lie about their zone.
+    pub offset_correction_minutes: i32,
+}
+
+/// Why a record was skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RejectReason {
+    /// `start` is absent.
+    MissingStart,
+    /// `start` or `stop` could not be parsed.
+    BadTime,
+    /// No `stop`, and no later programme on the channel to infer it from.
+    MissingStop,
+    /// `stop` is not after `start`.
+    StopNotAfterStart,
+    /// No non-empty `<title>`.
+    MissingTitle,
+    /// No `channel` attribute.
+    MissingChannel,
+}
+
+impl RejectReason {
+    /// A stable snake_case name, used as a key in import logs and APIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::MissingStart => "missing_start",
+            RejectReason::BadTime => "bad_time",
+            RejectReason::MissingStop => "missing_stop",
+            RejectReason::StopNotAfterStart => "stop_not_after_start",
+            RejectReason::MissingTitle => "missing_title",
+            RejectReason::MissingChannel => "missing_channel",
+        }
+    }
+}
+
+/// A skipped record, with enough context to find it in the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// Why.
+    pub reason: RejectReason,
+    /// The programme's position in the document, 1-based.
+    pub position: u64,
+    /// The `channel` attribute, if any.
+    pub channel: Option<String>,
+    /// The `start` attribute as written, if any.
+    pub start: Option<String>,
+    /// A human explanation (for example the unparseable value).
+    pub detail: String,
+}
+
+/// Something repaired rather than rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// Bytes invalid in the declared encoding were replaced with U+FFFD.
+    InvalidEncoding {
+        /// How many replacement characters were produced so far in this chunk.
+        count: u64,
+    },
+}
+
+/// What a whole read saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Input bytes consumed (compressed, as received).
+    pub bytes_read: u64,
+    /// `<channel>` elements passed to the sink.
+    pub channels: u64,
+    /// Programmes passed to the sink.
+    pub programmes: u64,
+    /// Programmes rejected.
+    pub rejected: u64,
+    /// Warnings raised.
+    pub warnings: u64,
+    /// Earliest start among accepted programmes.
+    pub first_start: Option<i64>,
+    /// Latest stop among accepted programmes.
+    pub last_stop: Option<i64>,
+}
+
+/// Where the reader delivers what it parsed.
+///
+/// Calls arrive in document order, except that a programme without `stop` is held back
+/// until its stop is known (the next programme on its channel), so every programme a
+/// sink sees has `stop` set and after `start`. An `Err` from any method stops the read
+/// and is returned from [`read`] as it is.
+pub trait Sink {
+    /// The error type of the whole read: the sink's own failures and the reader's.
+    type Error: From<Error>;
+
+    /// The `<tv>` element's attributes, once, before anything else.
+    fn tv(&mut self, _tv: &TvInfo) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    /// A `<channel>` element.
+    fn channel(&mut self, channel: Channel) -> Result<(), Self::Error>;
+    /// A valid programme (times in UTC, corrections applied).
+    fn programme(&mut self, programme: Programme) -> Result<(), Self::Error>;
+    /// A skipped programme.
+    fn reject(&mut self, reject: Reject) -> Result<(), Self::Error>;
+    /// A repaired problem.
+    fn warning(&mut self, _warning: Warning) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    /// Progress, called every few hundred programmes and at the end.
+    fn progress(&mut self, _bytes_read: u64, _programmes: u64) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// Errors that end a read: the document is broken or over a limit.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading the input failed (includes truncated or corrupt compressed data).
+    #[error("could not read the feed: {0}")]
+    Io(#[from] std::io::Error),
+    /// The XML is malformed.
+    #[error("malformed XML at byte {position}: {message}")]
+    Xml {
+        /// Byte offset in the decoded document.
+        position: u64,
+        /// The parser's message.
+        message: String,
+    },
+    /// The document ended inside an element.
+    #[error("the feed ends in the middle of the document (inside <{element}>)")]
+    Truncated {
+        /// The innermost open element.
+        element: String,
+    },
+    /// The root element is not `<tv>`.
+    #[error("not an XMLTV document: the root element is <{0}>, expected <tv>")]
+    NotXmltv(String),
+    /// A DOCTYPE declared entities; they are never expanded.
+    #[error("the feed declares entities in its DOCTYPE, which are not allowed")]
+    EntityDeclaration,
+    /// The decompressed feed is larger than allowed.
+    #[error("the feed is larger than {limit} bytes after decompression")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// Elements nest deeper than allowed.
+    #[error("elements nest deeper than {limit} levels")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// An element's text is longer than allowed.
+    #[error("an element's text is longer than {limit} bytes")]
+    TextTooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The declared encoding is unknown.
+    #[error("unsupported encoding {0:?}")]
+    UnsupportedEncoding(String),
+    /// A zip archive holds no XML file.
+    #[error("the zip archive holds no XML file")]
+    EmptyArchive,
+}
+
+/// Reads a whole feed into `sink`.
+pub fn read<R: std::io::Read, S: Sink>(
+    _input: R,
+    _options: &ReadOptions,
+    _sink: &mut S,
+) -> Result<Summary, S::Error> {
+    unimplemented!("feed::read")
+}
+
+/// Season, episode and part (one-based) from a programme's episode numbers:
+/// `xmltv_ns` first (zero-based in the feed), then `onscreen` forms like `S01E02`.
+pub fn parse_episode(_nums: &[crate::model::EpisodeNum]) -> crate::model::EpisodeInfo {
+    unimplemented!("feed::parse_episode")
+}

@@ -1,0 +1,35 @@
+//! epg: an Electronic Program Guide service's core, free of any Spin dependency.
+//!
+//! Data flows one way through the modules:
+//!
+//! 1. [`feed`] reads an XMLTV document (compressed or not, any common encoding) from any
+//!    `Read` into a [`feed::Sink`], in bounded memory.
+//! 2. [`import`] maps the feed's channels onto logical channels, stages its programmes
+//!    and applies them to the live guide in one short transaction.
+//! 3. [`store`] is the SQLite interface every stage talks to, with its migrations.
+//! 4. [`guide`] answers queries: a channel's merged programmes, now/next, search.
+//! 5. [`export`] writes the merged guide back out as XMLTV.
+//! 6. [`retention`] prunes what is too old or too far ahead; [`jobs`] schedules imports
+//!    and cleanup.
+//! 7. [`api`] is the HTTP API over all of it.
+//!
+//! Error policy: every module has its own `thiserror` enum whose messages are fit to
+//! show users; `anyhow` is for binaries and tests only.
+
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod config;
+pub mod export;
+pub mod feed;
+pub mod guide;
+pub mod import;
+pub mod jobs;
+pub mod model;
+pub mod retention;
+pub mod store;
+
+pub use config::Config;
+#[cfg(feature = "sqlite")]
+pub use store::SqliteStore;
+pub use store::Store;

@@ -1,0 +1,100 @@
+//! [`Store`] over rusqlite (bundled SQLite), for tests and native tools.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use super::{Error, Result, Rows, Store, Value};
+
+/// A rusqlite connection with the settings the service uses: WAL (readers never wait
+/// for an import), a busy timeout, and a statement cache.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(map_error)?;
+        Self::configure(conn, true)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn open_in_memory() -> Result<Self> {
+        Self::configure(Connection::open_in_memory().map_err(map_error)?, false)
+    }
+
+    fn configure(conn: Connection, wal: bool) -> Result<Self> {
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(map_error)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        if wal {
+            // journal_mode answers with a row, so it cannot go through execute_batch.
+            conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+                .map_err(map_error)?;
+            conn.execute_batch("PRAGMA synchronous = NORMAL")
+                .map_err(map_error)?;
+        }
+        Ok(Self { conn })
+    }
+
+    /// The underlying connection, for native tools that need more than [`Store`].
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Store for SqliteStore {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(map_error)?;
+        let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+        let width = columns.len();
+        let bound = rusqlite::params_from_iter(params.iter().map(to_sql));
+        let mut rows = stmt.query(bound).map_err(map_error)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(map_error)? {
+            let mut values = Vec::with_capacity(width);
+            for i in 0..width {
+                values.push(from_sql(row.get_ref(i).map_err(map_error)?));
+            }
+            out.push(values);
+        }
+        Ok(Rows { columns, rows: out })
+    }
+}
+
+fn to_sql(value: &Value) -> rusqlite::types::ToSqlOutput<'_> {
+    use rusqlite::types::ToSqlOutput::Borrowed;
+    match value {
+        Value::Null => Borrowed(ValueRef::Null),
+        Value::Integer(v) => Borrowed(ValueRef::Integer(*v)),
+        Value::Real(v) => Borrowed(ValueRef::Real(*v)),
+        Value::Text(v) => Borrowed(ValueRef::Text(v.as_bytes())),
+        Value::Blob(v) => Borrowed(ValueRef::Blob(v)),
+    }
+}
+
+fn from_sql(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(v) => Value::Integer(v),
+        ValueRef::Real(v) => Value::Real(v),
+        ValueRef::Text(v) => Value::Text(String::from_utf8_lossy(v).into_owned()),
+        ValueRef::Blob(v) => Value::Blob(v.to_vec()),
+    }
+}
+
+fn map_error(e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy,
+        _ => Error::Database(e.to_string()),
+    }
+}

@@ -1,0 +1,66 @@
+use epg::store::{self, SqliteStore, Store};
+
+#[test]
+fn fresh_database_gets_every_migration_once() {
+    let db = SqliteStore::open_in_memory().expect("open");
+    assert_eq!(
+        store::migrate(&db).expect("migrate"),
+        store::latest_version()
+    );
+    assert_eq!(store::migrate(&db).expect("again"), store::latest_version());
+    let rows = db
+        .execute("SELECT COUNT(*) FROM schema_version", &[])
+        .expect("count");
+    assert_eq!(
+        rows.first().expect("row").i64(0).expect("int"),
+        store::latest_version()
+    );
+}
+
+#[test]
+fn newer_schema_is_refused() {
+    let db = SqliteStore::open_in_memory().expect("open");
+    store::migrate(&db).expect("migrate");
+    db.execute("INSERT INTO schema_version VALUES (999, 0)", &[])
+        .expect("insert");
+    let err = store::migrate(&db).expect_err("newer schema");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the database schema is version 999, newer than this build knows ({}); upgrade epg",
+            store::latest_version()
+        )
+    );
+}
+
+#[test]
+fn concurrent_starts_apply_each_migration_once() {
+    let dir = std::env::temp_dir().join(format!("epg-migrate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("race.db");
+    let _ = std::fs::remove_file(&path);
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let db = SqliteStore::open(&path).expect("open");
+                store::migrate(&db).expect("migrate")
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().expect("join"), store::latest_version());
+    }
+    let db = SqliteStore::open(&path).expect("open");
+    let rows = db
+        .execute(
+            "SELECT version, COUNT(*) FROM schema_version GROUP BY version",
+            &[],
+        )
+        .expect("rows");
+    for row in rows.iter() {
+        assert_eq!(row.i64(1).expect("count"), 1, "version applied twice");
+    }
+    assert_eq!(rows.len() as i64, store::latest_version());
+    let _ = std::fs::remove_dir_all(&dir);
+}
