@@ -39,3 +39,39 @@ pub trait Fetcher {
     /// Sends a GET.
     fn get(&self, request: &FetchRequest) -> Result<FetchResponse<'_>, FetchError>;
 }
+
+/// What one pass of due work did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct JobReport {
+    /// Runs queued by the daily schedule during this pass.
+    pub scheduled: u32,
+    /// Runs this pass imported (finished, failed or unchanged).
+    pub runs: Vec<crate::import::RunRecord>,
+    /// Runs left queued because the time budget ran out.
+    pub deferred: u32,
+    /// The cleanup that followed the imports, if any ran.
+    pub cleanup: Option<crate::retention::CleanupReport>,
+}
+
+/// Errors of a job pass.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+}
+
+/// Does the due work now: queues the daily import once `config.import_time` has passed
+/// in `config.timezone`, then claims queued runs (and runs whose lease expired) one at a
+/// time with a lease, fetches and imports each, and runs cleanup after importing. Stops
+/// claiming new runs once `budget_secs` have passed, so that it answers before a host's
+/// handler limit.
+pub fn run_due(
+    _store: &impl crate::store::Store,
+    _fetcher: &dyn Fetcher,
+    _config: &crate::config::Config,
+    _now: i64,
+    _budget_secs: u64,
+) -> Result<JobReport, Error> {
+    unimplemented!("jobs::run_due")
+}
