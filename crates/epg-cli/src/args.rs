@@ -216,7 +216,11 @@ impl Split {
             .ok_or_else(|| usage(self.topic, format!("missing required option --{long}")))
     }
 
-    fn parsed<T: std::str::FromStr>(&self, long: &str, expected: &str) -> Result<Option<T>, UsageError> {
+    fn parsed<T: std::str::FromStr>(
+        &self,
+        long: &str,
+        expected: &str,
+    ) -> Result<Option<T>, UsageError> {
         self.value(long)
             .map(|raw| {
                 raw.parse().map_err(|_| {
@@ -237,13 +241,19 @@ impl Split {
         match self.positionals.as_slice() {
             [] => Err(usage(self.topic, "missing FEED")),
             [feed] => Ok(feed.clone()),
-            [_, extra, ..] => Err(usage(self.topic, format!("unexpected argument \"{extra}\""))),
+            [_, extra, ..] => Err(usage(
+                self.topic,
+                format!("unexpected argument \"{extra}\""),
+            )),
         }
     }
 
     fn no_positionals(&self) -> Result<(), UsageError> {
         match self.positionals.first() {
-            Some(extra) => Err(usage(self.topic, format!("unexpected argument \"{extra}\""))),
+            Some(extra) => Err(usage(
+                self.topic,
+                format!("unexpected argument \"{extra}\""),
+            )),
             None => Ok(()),
         }
     }
@@ -282,12 +292,18 @@ fn split(words: Vec<String>, spec: &[Opt], topic: Topic) -> Result<Option<Split>
             })
             .ok_or_else(|| usage(topic, format!("unknown option {name}")))?;
         if out.flag(opt.long) {
-            return Err(usage(topic, format!("option --{} given more than once", opt.long)));
+            return Err(usage(
+                topic,
+                format!("option --{} given more than once", opt.long),
+            ));
         }
         let v = match (opt.takes_value, inline) {
             (false, None) => None,
             (false, Some(_)) => {
-                return Err(usage(topic, format!("option --{} takes no value", opt.long)));
+                return Err(usage(
+                    topic,
+                    format!("option --{} takes no value", opt.long),
+                ));
             }
             (true, Some(v)) => Some(v),
             (true, None) => Some(
@@ -336,7 +352,9 @@ fn cleanup(s: Split) -> Result<CleanupArgs, UsageError> {
     s.no_positionals()?;
     Ok(CleanupArgs {
         db,
-        days: s.parsed("days", "a whole number of days")?.unwrap_or_default(),
+        days: s
+            .parsed("days", "a whole number of days")?
+            .unwrap_or_default(),
         json: s.flag("json"),
     })
 }
@@ -373,5 +391,234 @@ fn usage(topic: Topic, message: impl Into<String>) -> UsageError {
     UsageError {
         message: message.into(),
         topic,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_line(line: &str) -> Result<Command, UsageError> {
+        parse(line.split_whitespace().map(str::to_owned))
+    }
+
+    fn paris() -> Tz {
+        "Europe/Paris".parse().expect("zone")
+    }
+
+    #[test]
+    fn good_invocations() {
+        let cases: Vec<(&str, Command)> = vec![
+            ("--help", Command::Help(Topic::Main)),
+            ("-h", Command::Help(Topic::Main)),
+            ("help", Command::Help(Topic::Main)),
+            ("--version", Command::Version),
+            ("-V", Command::Version),
+            ("check --help", Command::Help(Topic::Check)),
+            ("import --db x -h", Command::Help(Topic::Import)),
+            ("cleanup --help", Command::Help(Topic::Cleanup)),
+            ("export --help", Command::Help(Topic::Export)),
+            (
+                "check feed.xml.gz",
+                Command::Check(CheckArgs {
+                    feed: "feed.xml.gz".into(),
+                    json: false,
+                    timezone: None,
+                    max_bytes: None,
+                }),
+            ),
+            (
+                "check - --json --timezone Europe/Paris --max-bytes=1000",
+                Command::Check(CheckArgs {
+                    feed: "-".into(),
+                    json: true,
+                    timezone: Some(paris()),
+                    max_bytes: Some(1000),
+                }),
+            ),
+            (
+                "check -- --odd-name.xml",
+                Command::Check(CheckArgs {
+                    feed: "--odd-name.xml".into(),
+                    json: false,
+                    timezone: None,
+                    max_bytes: None,
+                }),
+            ),
+            (
+                "import --db g.db --provider tv a.xml b.xml.gz --priority 2 --json",
+                Command::Import(ImportArgs {
+                    db: "g.db".into(),
+                    provider: "tv".into(),
+                    url: None,
+                    timezone: None,
+                    priority: Some(2),
+                    feeds: vec!["a.xml".into(), "b.xml.gz".into()],
+                    json: true,
+                }),
+            ),
+            (
+                "import --db=g.db --provider=tv --url http://x/epg.xml --timezone Europe/Paris -",
+                Command::Import(ImportArgs {
+                    db: "g.db".into(),
+                    provider: "tv".into(),
+                    url: Some("http://x/epg.xml".into()),
+                    timezone: Some(paris()),
+                    priority: None,
+                    feeds: vec!["-".into()],
+                    json: false,
+                }),
+            ),
+            (
+                "cleanup --db g.db --days 7 --json",
+                Command::Cleanup(CleanupArgs {
+                    db: "g.db".into(),
+                    days: 7,
+                    json: true,
+                }),
+            ),
+            (
+                "export --db g.db",
+                Command::Export(ExportArgs {
+                    db: "g.db".into(),
+                    days: None,
+                    channels: None,
+                    output: None,
+                    gzip: false,
+                }),
+            ),
+            (
+                "export --db g.db --days 3 --channels 1,2,30 -o out.xml.gz --gzip",
+                Command::Export(ExportArgs {
+                    db: "g.db".into(),
+                    days: Some(3),
+                    channels: Some(vec![1, 2, 30]),
+                    output: Some("out.xml.gz".into()),
+                    gzip: true,
+                }),
+            ),
+            (
+                "export --db g.db --output -",
+                Command::Export(ExportArgs {
+                    db: "g.db".into(),
+                    days: None,
+                    channels: None,
+                    output: Some("-".into()),
+                    gzip: false,
+                }),
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(parse_line(line), Ok(expected), "{line}");
+        }
+    }
+
+    #[test]
+    fn bad_invocations() {
+        let cases = [
+            ("", Topic::Main, "missing command"),
+            ("frobnicate", Topic::Main, "unknown command \"frobnicate\""),
+            ("--verbose", Topic::Main, "unknown option --verbose"),
+            ("check", Topic::Check, "missing FEED"),
+            (
+                "check a.xml b.xml",
+                Topic::Check,
+                "unexpected argument \"b.xml\"",
+            ),
+            (
+                "check a.xml --color",
+                Topic::Check,
+                "unknown option --color",
+            ),
+            (
+                "check a.xml --json=yes",
+                Topic::Check,
+                "option --json takes no value",
+            ),
+            (
+                "check a.xml --json --json",
+                Topic::Check,
+                "option --json given more than once",
+            ),
+            (
+                "check a.xml --timezone",
+                Topic::Check,
+                "option --timezone needs a value",
+            ),
+            (
+                "check a.xml --timezone Mars/Olympus",
+                Topic::Check,
+                "invalid value \"Mars/Olympus\" for --timezone: expected an IANA time zone such as Europe/Paris",
+            ),
+            (
+                "check a.xml --max-bytes 10MB",
+                Topic::Check,
+                "invalid value \"10MB\" for --max-bytes: expected a number of bytes",
+            ),
+            (
+                "import --provider tv a.xml",
+                Topic::Import,
+                "missing required option --db",
+            ),
+            (
+                "import --db g.db a.xml",
+                Topic::Import,
+                "missing required option --provider",
+            ),
+            (
+                "import --db g.db --provider tv",
+                Topic::Import,
+                "missing FEED",
+            ),
+            (
+                "import --db g.db --provider= a.xml",
+                Topic::Import,
+                "the provider name must not be empty",
+            ),
+            (
+                "import --db g.db --provider tv --priority high a.xml",
+                Topic::Import,
+                "invalid value \"high\" for --priority: expected a whole number",
+            ),
+            (
+                "cleanup --days 7",
+                Topic::Cleanup,
+                "missing required option --db",
+            ),
+            (
+                "cleanup --db g.db",
+                Topic::Cleanup,
+                "missing required option --days",
+            ),
+            (
+                "cleanup --db g.db --days -1",
+                Topic::Cleanup,
+                "invalid value \"-1\" for --days: expected a whole number of days",
+            ),
+            (
+                "cleanup --db g.db --days 7 extra",
+                Topic::Cleanup,
+                "unexpected argument \"extra\"",
+            ),
+            ("export", Topic::Export, "missing required option --db"),
+            (
+                "export --db g.db --channels 1,,2",
+                Topic::Export,
+                "invalid value \"1,,2\" for --channels: expected channel ids separated by commas",
+            ),
+            ("export --db g.db -x", Topic::Export, "unknown option -x"),
+            (
+                "export --db g.db -o",
+                Topic::Export,
+                "option --output needs a value",
+            ),
+        ];
+        for (line, topic, message) in cases {
+            let expected = UsageError {
+                message: message.to_owned(),
+                topic,
+            };
+            assert_eq!(parse_line(line), Err(expected), "{line:?}");
+        }
     }
 }

@@ -32,7 +32,10 @@ impl feed::Sink for Tally {
     fn programme(&mut self, programme: Programme) -> Result<(), feed::Error> {
         self.programmes += 1;
         let stop = programme.stop.unwrap_or(programme.start);
-        self.first_start = Some(self.first_start.map_or(programme.start, |s| s.min(programme.start)));
+        self.first_start = Some(
+            self.first_start
+                .map_or(programme.start, |s| s.min(programme.start)),
+        );
         self.last_stop = Some(self.last_stop.map_or(stop, |s| s.max(stop)));
         Ok(())
     }
@@ -90,7 +93,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         options.limits.max_decompressed_bytes = max;
     }
     let mut tally = Tally::default();
-    let error = feed::read(input, &options, &mut tally).err().map(|e| e.to_string());
+    let error = feed::read(input, &options, &mut tally)
+        .err()
+        .map(|e| e.to_string());
     let report = report(tally, error);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -136,8 +141,14 @@ fn print_text(report: &Report) {
     println!("programmes:  {}", report.programmes);
     println!("rejected:    {}", report.rejected);
     println!("warnings:    {}", report.warnings);
-    println!("first start: {}", report.first_start.clone().unwrap_or_else(none));
-    println!("last stop:   {}", report.last_stop.clone().unwrap_or_else(none));
+    println!(
+        "first start: {}",
+        report.first_start.clone().unwrap_or_else(none)
+    );
+    println!(
+        "last stop:   {}",
+        report.last_stop.clone().unwrap_or_else(none)
+    );
     for r in &report.rejects {
         println!(
             "rejected programme #{} channel {} start {}: {}: {}",

@@ -47,7 +47,11 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&outcomes)?);
     }
     let failed = outcomes.iter().any(|o| o.error.is_some());
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn import_one(store: &SqliteStore, provider_id: i64, feed: &str) -> Outcome {
@@ -73,7 +77,11 @@ fn import_one(store: &SqliteStore, provider_id: i64, feed: &str) -> Outcome {
         feed: feed.to_owned(),
         run,
         duration_secs: duration,
-        programmes_per_sec: if duration > 0.0 { programmes as f64 / duration } else { 0.0 },
+        programmes_per_sec: if duration > 0.0 {
+            programmes as f64 / duration
+        } else {
+            0.0
+        },
         error,
     }
 }

@@ -19,7 +19,9 @@ use args::{Command, Topic};
 const USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let words = std::env::args_os().skip(1).map(|w| w.to_string_lossy().into_owned());
+    let words = std::env::args_os()
+        .skip(1)
+        .map(|w| w.to_string_lossy().into_owned());
     let command = match args::parse(words) {
         Ok(command) => command,
         Err(e) => {

@@ -29,7 +29,10 @@ pub fn find_or_create(
     first_feed: &str,
     now: i64,
 ) -> anyhow::Result<i64> {
-    let rows = store.execute("SELECT id FROM providers WHERE name = ?", &[spec.name.into()])?;
+    let rows = store.execute(
+        "SELECT id FROM providers WHERE name = ?",
+        &[spec.name.into()],
+    )?;
     if let Some(row) = rows.first() {
         let id = row.i64(0)?;
         update(store, id, spec, now)?;
@@ -51,7 +54,9 @@ pub fn find_or_create(
             now.into(),
         ],
     )?;
-    let row = rows.first().context("creating the provider returned no id")?;
+    let row = rows
+        .first()
+        .context("creating the provider returned no id")?;
     Ok(row.i64(0)?)
 }
 
@@ -93,7 +98,10 @@ mod tests {
         store
     }
 
-    fn provider_row(store: &SqliteStore, id: i64) -> (String, String, i64, Option<String>, i64, i64) {
+    fn provider_row(
+        store: &SqliteStore,
+        id: i64,
+    ) -> (String, String, i64, Option<String>, i64, i64) {
         let rows = store
             .execute(
                 "SELECT name, xmltv_url, priority, timezone, created_at, updated_at \
@@ -139,7 +147,10 @@ mod tests {
             timezone: None,
             priority: Some(3),
         };
-        assert_eq!(find_or_create(&store, &again, "/other.xml", 200).expect("find"), id);
+        assert_eq!(
+            find_or_create(&store, &again, "/other.xml", 200).expect("find"),
+            id
+        );
         assert_eq!(
             provider_row(&store, id),
             (
