@@ -162,7 +162,7 @@ impl<W: Write> Out<W> {
             self.lang_el("title", "fr", fr)?;
         }
         if series {
-            let word = *rng.pick(WORDS);
+            let word = rng.pick::<&str>(WORDS);
             let sub = format!("Episode {episode}: The {word}");
             self.lang_el("sub-title", "en", &sub)?;
         }
@@ -172,7 +172,7 @@ impl<W: Write> Out<W> {
             if !desc.is_empty() {
                 desc.push(' ');
             }
-            desc.push_str(*rng.pick(WORDS));
+            desc.push_str(rng.pick::<&str>(WORDS));
         }
         desc.push('.');
         self.lang_el("desc", "en", &desc)
@@ -180,18 +180,18 @@ impl<W: Write> Out<W> {
 
     fn credits(&mut self, rng: &mut Rng) -> io::Result<()> {
         self.raw("    <credits>\n      <director>")?;
-        self.text(*rng.pick(PEOPLE))?;
+        self.text(rng.pick::<&str>(PEOPLE))?;
         self.raw("</director>\n")?;
         for _ in 0..2 + rng.below(3) {
             self.raw("      <actor role=\"")?;
-            self.text(*rng.pick(CHARACTERS))?;
+            self.text(rng.pick::<&str>(CHARACTERS))?;
             self.raw("\">")?;
-            self.text(*rng.pick(PEOPLE))?;
+            self.text(rng.pick::<&str>(PEOPLE))?;
             self.raw("</actor>\n")?;
         }
         if rng.chance(30) {
             self.raw("      <presenter>")?;
-            self.text(*rng.pick(PEOPLE))?;
+            self.text(rng.pick::<&str>(PEOPLE))?;
             self.raw("</presenter>\n")?;
         }
         self.raw("    </credits>\n")

@@ -1,0 +1,218 @@
+//! What the scenarios share: scratch files, a counting sink, importing a file, and
+//! peak memory measured in a child process.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use epg::feed;
+use epg::import::{self, ImportOptions, RunRecord, Trigger};
+use epg::model::{Channel, Programme};
+use epg::{SqliteStore, Store};
+use epg_bench::GenStats;
+
+use crate::export_shim as export;
+
+/// A scratch directory removed on drop.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// A new directory under the system temp dir.
+    pub fn new() -> anyhow::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("epg-bench-{}", std::process::id()));
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Self(dir))
+    }
+
+    /// A path inside it.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Midnight UTC today: generated feeds start here so that no retention rule in the
+/// importer can mistake them for stale data.
+pub fn today() -> i64 {
+    let now = epg::store::now_seconds();
+    now - now.rem_euclid(86_400)
+}
+
+/// Generates a feed file (gzip when `gzip`), returning its stats and generation time.
+pub fn generate_file(
+    path: &Path,
+    channels: u32,
+    days: u32,
+    gzip: bool,
+) -> anyhow::Result<(GenStats, f64)> {
+    let started = Instant::now();
+    let file = BufWriter::new(File::create(path)?);
+    let stats = if gzip {
+        epg_bench::generate_gzip(file, channels, days, 1, today())?
+    } else {
+        epg_bench::generate_from(file, channels, days, 1, today())?
+    };
+    Ok((stats, started.elapsed().as_secs_f64()))
+}
+
+/// Counts and drops everything: parsing cost only.
+#[derive(Debug, Default)]
+pub struct CountingSink {
+    /// Programmes seen.
+    pub programmes: u64,
+    /// Rejects seen.
+    pub rejects: u64,
+}
+
+impl feed::Sink for CountingSink {
+    type Error = feed::Error;
+
+    fn channel(&mut self, _channel: Channel) -> Result<(), feed::Error> {
+        Ok(())
+    }
+
+    fn programme(&mut self, _programme: Programme) -> Result<(), feed::Error> {
+        self.programmes += 1;
+        Ok(())
+    }
+
+    fn reject(&mut self, _reject: feed::Reject) -> Result<(), feed::Error> {
+        self.rejects += 1;
+        Ok(())
+    }
+}
+
+/// Parses `path` into a [`CountingSink`]; returns programmes and seconds.
+pub fn parse_file(path: &Path) -> anyhow::Result<(u64, f64)> {
+    let started = Instant::now();
+    let input = BufReader::with_capacity(256 * 1024, File::open(path)?);
+    let mut sink = CountingSink::default();
+    feed::read(input, &feed::ReadOptions::default(), &mut sink)?;
+    Ok((sink.programmes, started.elapsed().as_secs_f64()))
+}
+
+/// Opens (creating) and migrates a database file.
+pub fn open_db(path: &Path) -> anyhow::Result<SqliteStore> {
+    let store = SqliteStore::open(path)?;
+    epg::store::migrate(&store)?;
+    Ok(store)
+}
+
+/// Imports `feed` into the database at `db` as provider `bench`; returns the run and seconds.
+pub fn import_file(db: &Path, feed: &Path) -> anyhow::Result<(RunRecord, f64)> {
+    let store = open_db(db)?;
+    let now = epg::store::now_seconds();
+    let rows = store.execute(
+        "INSERT INTO providers (name, xmltv_url, created_at, updated_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at RETURNING id",
+        &[
+            "bench".into(),
+            format!("file://{}", feed.display()).into(),
+            now.into(),
+            now.into(),
+        ],
+    )?;
+    let provider = rows.first().context("no provider id")?.i64(0)?;
+    let started = Instant::now();
+    let run = import::start_run(&store, provider, Trigger::Cli)?;
+    let input = BufReader::with_capacity(256 * 1024, File::open(feed)?);
+    let record = import::run(&store, run.id, input, &ImportOptions::default())?;
+    Ok((record, started.elapsed().as_secs_f64()))
+}
+
+/// Exports `[start, end)` of every channel to a byte counter; returns bytes and seconds.
+pub fn export_db(db: &Path, start: i64, end: i64) -> anyhow::Result<(u64, f64)> {
+    let store = open_db(db)?;
+    let options = export::ExportOptions {
+        channels: None,
+        start,
+        end,
+    };
+    let mut out = Counter(0);
+    let started = Instant::now();
+    export::write(&store, &options, &mut out)?;
+    Ok((out.0, started.elapsed().as_secs_f64()))
+}
+
+/// A sink that counts bytes.
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// This process's peak resident set (`VmHWM`), in KiB.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// What a child measured.
+#[derive(Debug, Clone, Copy)]
+pub struct ChildFigures {
+    /// Peak RSS, KiB.
+    pub peak_kib: u64,
+    /// Items processed (programmes or bytes).
+    pub count: u64,
+    /// Seconds.
+    pub secs: f64,
+}
+
+/// Runs `epg-bench rss-child ARGS…` and reads its figures, so that peak memory is the
+/// measured step's alone, not the generator's or an earlier scenario's.
+pub fn run_child(args: &[&str]) -> anyhow::Result<ChildFigures> {
+    let out = Command::new(std::env::current_exe()?)
+        .arg("rss-child")
+        .args(args)
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "child {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| {
+        text.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .with_context(|| format!("child output lacks {name}: {text}"))
+    };
+    Ok(ChildFigures {
+        peak_kib: field("peak_kib")?.parse()?,
+        count: field("count")?.parse()?,
+        secs: field("secs")?.parse()?,
+    })
+}
+
+/// The child side: `parse FEED`, `import FEED DB` or `export DB START END`.
+pub fn child_main(args: &[String]) -> anyhow::Result<()> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (count, secs) = match args.as_slice() {
+        ["parse", feed] => parse_file(Path::new(feed))?,
+        ["import", feed, db] => {
+            let (run, secs) = import_file(Path::new(db), Path::new(feed))?;
+            (run.programmes_seen, secs)
+        }
+        ["export", db, start, end] => export_db(Path::new(db), start.parse()?, end.parse()?)?,
+        _ => bail!("usage: epg-bench rss-child parse FEED | import FEED DB | export DB START END"),
+    };
+    let peak = peak_rss_kib().context("no VmHWM in /proc/self/status")?;
+    println!("peak_kib={peak} count={count} secs={secs}");
+    Ok(())
+}
