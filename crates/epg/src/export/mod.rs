@@ -92,14 +92,30 @@ pub fn write<W: Write>(
     })
 }
 
-/// [`write`] gzip-compressed: the same document, wrapped in a `GzEncoder`.
+/// [`write`] gzip-compressed: the same document through a `GzEncoder`, finished.
 pub fn write_gzip<W: Write>(
     store: &impl Store,
     options: &ExportOptions,
     out: W,
 ) -> Result<ExportStats, Error> {
+    write_gzip_with(store, options, out, |channel, start, end| {
+        guide::channel_programmes(store, channel, start, end)
+    })
+}
+
+/// [`write_gzip`] with the programme source given, as for [`write_with`].
+pub fn write_gzip_with<W, F>(
+    store: &impl Store,
+    options: &ExportOptions,
+    out: W,
+    programmes: F,
+) -> Result<ExportStats, Error>
+where
+    W: Write,
+    F: FnMut(i64, i64, i64) -> Result<Vec<GuideProgramme>, store::Error>,
+{
     let mut gz = GzEncoder::new(out, Compression::default());
-    let stats = write(store, options, &mut gz)?;
+    let stats = write_with(store, options, &mut gz, programmes)?;
     gz.finish()?;
     Ok(stats)
 }
@@ -118,7 +134,13 @@ where
     F: FnMut(i64, i64, i64) -> Result<Vec<GuideProgramme>, store::Error>,
 {
     let channels = channel::load(store, options.channels.as_deref())?;
-    let mut xml = Xml::new(BufWriter::with_capacity(64 * 1024, Counting { inner: out, bytes: 0 }));
+    let mut xml = Xml::new(BufWriter::with_capacity(
+        64 * 1024,
+        Counting {
+            inner: out,
+            bytes: 0,
+        },
+    ));
     xml.raw(concat!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
         "<!DOCTYPE tv SYSTEM \"xmltv.dtd\">\n",
@@ -132,7 +154,10 @@ where
         written += write_channel_programmes(&mut xml, c, options, &mut programmes)?;
     }
     xml.raw("</tv>\n")?;
-    let counting = xml.into_inner().into_inner().map_err(io::IntoInnerError::into_error)?;
+    let counting = xml
+        .into_inner()
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?;
     Ok(ExportStats {
         channels: channels.len() as u64,
         programmes: written,

@@ -34,7 +34,11 @@ pub(super) fn write_programme<W: Write>(
     lang_leaves(xml, "keyword", &p.keywords)?;
     opt_lang_leaf(xml, "language", p.language.as_ref())?;
     opt_lang_leaf(xml, "orig-language", p.orig_language.as_ref())?;
-    if let Some(length) = p.length.as_ref().filter(|l| matches!(l.units.as_str(), "seconds" | "minutes" | "hours")) {
+    if let Some(length) = p
+        .length
+        .as_ref()
+        .filter(|l| matches!(l.units.as_str(), "seconds" | "minutes" | "hours"))
+    {
         xml.raw("    <length")?;
         xml.attr("units", &length.units)?;
         xml.raw(">")?;
@@ -88,7 +92,11 @@ fn lang_leaves<W: Write>(xml: &mut Xml<W>, name: &str, items: &[LangText]) -> io
     Ok(())
 }
 
-fn opt_lang_leaf<W: Write>(xml: &mut Xml<W>, name: &str, item: Option<&LangText>) -> io::Result<()> {
+fn opt_lang_leaf<W: Write>(
+    xml: &mut Xml<W>,
+    name: &str,
+    item: Option<&LangText>,
+) -> io::Result<()> {
     let Some(item) = item else { return Ok(()) };
     xml.raw(IN)?;
     xml.raw("<")?;
@@ -146,7 +154,13 @@ fn person<W: Write>(xml: &mut Xml<W>, credit: &Credit) -> io::Result<()> {
 
 fn image_element<W: Write>(xml: &mut Xml<W>, image: &Image) -> io::Result<()> {
     xml.raw("<image")?;
-    xml.opt_attr("type", one_of(&image.kind, &["poster", "backdrop", "still", "person", "character"]))?;
+    xml.opt_attr(
+        "type",
+        one_of(
+            &image.kind,
+            &["poster", "backdrop", "still", "person", "character"],
+        ),
+    )?;
     xml.opt_attr("size", one_of(&image.size, &["1", "2", "3"]))?;
     xml.opt_attr("orient", one_of(&image.orient, &["P", "L"]))?;
     xml.opt_attr("system", image.system.as_deref())?;
@@ -227,7 +241,12 @@ fn media<W: Write>(xml: &mut Xml<W>, p: &Programme) -> io::Result<()> {
     const IN2: &str = "      ";
     if let Some(v) = &p.video {
         xml.raw("    <video>\n")?;
-        for (name, value) in [("present", &v.present), ("colour", &v.colour), ("aspect", &v.aspect), ("quality", &v.quality)] {
+        for (name, value) in [
+            ("present", &v.present),
+            ("colour", &v.colour),
+            ("aspect", &v.aspect),
+            ("quality", &v.quality),
+        ] {
             if let Some(value) = value {
                 xml.leaf(IN2, name, value)?;
             }
@@ -260,7 +279,10 @@ fn flags<W: Write>(xml: &mut Xml<W>, p: &Programme) -> io::Result<()> {
     }
     for s in &p.subtitles {
         xml.raw("    <subtitles")?;
-        let kind = s.kind.as_deref().filter(|k| matches!(*k, "teletext" | "onscreen" | "deaf-signed"));
+        let kind = s
+            .kind
+            .as_deref()
+            .filter(|k| matches!(*k, "teletext" | "onscreen" | "deaf-signed"));
         xml.opt_attr("type", kind)?;
         match &s.language {
             Some(language) => {
@@ -294,7 +316,10 @@ fn ratings<W: Write>(xml: &mut Xml<W>, name: &str, ratings: &[Rating]) -> io::Re
 }
 
 fn reviews<W: Write>(xml: &mut Xml<W>, reviews: &[Review]) -> io::Result<()> {
-    for review in reviews.iter().filter(|r| matches!(r.kind.as_str(), "text" | "url")) {
+    for review in reviews
+        .iter()
+        .filter(|r| matches!(r.kind.as_str(), "text" | "url"))
+    {
         xml.raw("    <review")?;
         xml.attr("type", &review.kind)?;
         xml.opt_attr("source", review.source.as_deref())?;

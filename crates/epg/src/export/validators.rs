@@ -125,21 +125,38 @@ mod tests {
 
     #[test]
     fn obsolete_http_date_forms_are_accepted() {
-        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), Some(784_111_777));
-        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(784_111_777));
-        assert_eq!(parse_http_date(" Sun, 06 Nov 1994 08:49:37 GMT "), Some(784_111_777));
+        assert_eq!(
+            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date("Sun Nov  6 08:49:37 1994"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date(" Sun, 06 Nov 1994 08:49:37 GMT "),
+            Some(784_111_777)
+        );
     }
 
     #[test]
     fn bad_http_dates_are_none() {
-        for bad in ["", "yesterday", "Sun, 06 Nov 1994 08:49:37", "Sun, 32 Nov 1994 08:49:37 GMT"] {
+        for bad in [
+            "",
+            "yesterday",
+            "Sun, 06 Nov 1994 08:49:37",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+        ] {
             assert_eq!(parse_http_date(bad), None, "{bad:?}");
         }
     }
 
     #[test]
     fn etag_is_quoted_and_varies_with_options() {
-        let v = Validators { etag: "00ff".into(), last_modified: 0 };
+        let v = Validators {
+            etag: "00ff".into(),
+            last_modified: 0,
+        };
         let a = v.etag_for("channels=1,2;days=7;gzip");
         // Pinned: ETags must not change between builds for the same state.
         assert_eq!(a, "\"00ff-f2da6097bb1cceb2\"");

@@ -180,7 +180,10 @@ mod tests {
     #[test]
     fn forbidden_characters_are_stripped_and_others_kept() {
         assert_eq!(
-            escaped("a\u{0}b\u{1b}c\u{85}d\u{fffe}e\u{ffff}f\té\n€\u{a0}😀", false),
+            escaped(
+                "a\u{0}b\u{1b}c\u{85}d\u{fffe}e\u{ffff}f\té\n€\u{a0}😀",
+                false
+            ),
             "abcdef\té\n€\u{a0}😀"
         );
     }
@@ -205,7 +208,10 @@ mod tests {
                 .date_naive();
             let (y, m, d) = civil_from_days(days);
             use chrono::Datelike;
-            assert_eq!((y, m, d), (i64::from(expected.year()), expected.month(), expected.day()));
+            assert_eq!(
+                (y, m, d),
+                (i64::from(expected.year()), expected.month(), expected.day())
+            );
         }
     }
 }
