@@ -15,8 +15,14 @@
 //!   matching.
 //! - Programme times are the guide's (the mapping's time shift applied), written in the
 //!   UTC offset the feed used, so `+0100` stays `+0100`.
-//! - Elements follow the XMLTV DTD's order; see [`programme`](self) for what is dropped
-//!   to keep the document valid.
+//! - Elements follow the XMLTV DTD's order whatever order the feed used. What the DTD or
+//!   `tv_validate_file` would reject is left out rather than written: programmes without
+//!   a non-blank title, blank descriptions, enumerated attributes outside their list,
+//!   malformed `xmltv_ns` episode numbers, `<live/>`, and characters XML 1.0 forbids
+//!   (plus C1 controls).
+//! - Channels with no programmes in the window are still listed, so clients keep their
+//!   channel mappings (`tv_validate_file` warns about such channels, and about a
+//!   document with no programmes at all).
 
 mod channel;
 mod programme;

@@ -71,37 +71,49 @@ impl<W: Write> Xml<W> {
     }
 }
 
-/// Whether a character is kept. XML 1.0 forbids C0 controls other than tab, newline and
-/// carriage return, and U+FFFE/U+FFFF. C1 controls (U+0080–U+009F) are legal XML but
-/// are almost always windows-1252 text decoded as Latin-1, and `tv_validate_file`
-/// rejects them, so they go too.
-fn kept(c: char) -> bool {
-    !matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{80}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
-}
-
-/// Writes `s` escaped, in runs between the bytes that need work. Byte tests are exact
-/// here: in UTF-8, ASCII bytes never occur inside a multi-byte sequence.
+// XML 1.0 forbids C0 controls other than tab, newline and carriage return, and
+// U+FFFE/U+FFFF: they are dropped. C1 controls (U+0080–U+009F) are legal XML but are
+// almost always windows-1252 text decoded as Latin-1, and `tv_validate_file` rejects
+// them, so they go too.
+/// Writes `s` escaped, in runs between the bytes that need work. Byte tests are exact:
+/// in UTF-8, ASCII bytes never occur inside a multi-byte sequence, C1 controls are
+/// exactly `C2 80`..`C2 9F`, and U+FFFE/U+FFFF are `EF BF BE`/`EF BF BF`.
 fn escape(out: &mut impl Write, s: &str, in_attr: bool) -> io::Result<()> {
     let bytes = s.as_bytes();
     let mut run = 0;
-    for (i, c) in s.char_indices() {
-        let replacement: &[u8] = match c {
-            '&' => b"&amp;",
-            '<' => b"&lt;",
-            '>' => b"&gt;",
-            '"' if in_attr => b"&quot;",
-            '\'' if in_attr => b"&apos;",
+    let mut i = 0;
+    while i < bytes.len() {
+        let (replacement, width): (&[u8], usize) = match bytes[i] {
+            b'&' => (b"&amp;", 1),
+            b'<' => (b"&lt;", 1),
+            b'>' => (b"&gt;", 1),
+            b'"' if in_attr => (b"&quot;", 1),
+            b'\'' if in_attr => (b"&apos;", 1),
             // Attribute-value normalisation would turn these into spaces.
-            '\t' if in_attr => b"&#9;",
-            '\n' if in_attr => b"&#10;",
+            b'\t' if in_attr => (b"&#9;", 1),
+            b'\n' if in_attr => (b"&#10;", 1),
             // A parser turns a literal CR (and CRLF) into LF, in text too.
-            '\r' => b"&#13;",
-            c if !kept(c) => b"",
-            _ => continue,
+            b'\r' => (b"&#13;", 1),
+            b'\t' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f => (b"", 1),
+            0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => (b"", 2),
+            0xef if bytes.get(i + 1) == Some(&0xbf)
+                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
+            {
+                (b"", 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.write_all(&bytes[run..i])?;
         out.write_all(replacement)?;
-        run = i + c.len_utf8();
+        i += width;
+        run = i;
     }
     out.write_all(&bytes[run..])
 }
