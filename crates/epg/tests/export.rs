@@ -859,3 +859,43 @@ fn tv_validate_file_accepts_a_rich_export() {
     );
     assert!(output.status.success());
 }
+
+#[test]
+fn only_chunks_holding_data_are_queried() {
+    let db = db();
+    let p = provider(&db, "alpha", 1);
+    let c = channel(&db, "One", Some("one.tv"), None, None, true);
+    channel(&db, "Empty", Some("empty.tv"), None, None, true);
+    let m = mapping(&db, p, "one", c, 0);
+    programme(&db, m, &simple("first", DAY0 + HOUR, DAY0 + 2 * HOUR));
+    programme(
+        &db,
+        m,
+        &simple(
+            "last",
+            DAY0 + 2 * CHUNK_SECONDS + HOUR,
+            DAY0 + 2 * CHUNK_SECONDS + 2 * HOUR,
+        ),
+    );
+    let opts = ExportOptions {
+        channels: None,
+        start: DAY0 - 1000 * CHUNK_SECONDS,
+        end: i64::MAX,
+    };
+    let mut calls = Vec::new();
+    let stats = export::write_with(&db, &opts, std::io::sink(), |c, s, e| {
+        calls.push((c, s - DAY0, e - DAY0));
+        stored_programmes(&db, c, s, e)
+    })
+    .expect("export");
+    let day = CHUNK_SECONDS;
+    assert_eq!(
+        calls,
+        [
+            (c, 0, day),
+            (c, day, 2 * day),
+            (c, 2 * day, 2 * day + 2 * HOUR)
+        ]
+    );
+    assert_eq!((stats.channels, stats.programmes), (2, 2));
+}

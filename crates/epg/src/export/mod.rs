@@ -98,7 +98,7 @@ pub fn write<W: Write>(
     })
 }
 
-/// [`write`] gzip-compressed: the same document through a `GzEncoder`, finished.
+/// [`write()`] gzip-compressed: the same document through a `GzEncoder`, finished.
 pub fn write_gzip<W: Write>(
     store: &impl Store,
     options: &ExportOptions,
@@ -109,7 +109,7 @@ pub fn write_gzip<W: Write>(
     })
 }
 
-/// [`write_gzip`] with the programme source given, as for [`write_with`].
+/// [`write_gzip()`] with the programme source given, as for [`write_with`].
 pub fn write_gzip_with<W, F>(
     store: &impl Store,
     options: &ExportOptions,
@@ -126,7 +126,7 @@ where
     Ok(stats)
 }
 
-/// [`write`] with the programme source given: `programmes(channel, start, end)` must
+/// [`write()`] with the programme source given: `programmes(channel, start, end)` must
 /// return the programmes overlapping `[start, end)` in start order, like
 /// [`guide::channel_programmes`]. It is a seam for other merge policies and for tests.
 pub fn write_with<W, F>(
@@ -157,7 +157,7 @@ where
     }
     let mut written = 0;
     for c in &channels {
-        written += write_channel_programmes(&mut xml, c, options, &mut programmes)?;
+        written += write_channel_programmes(store, &mut xml, c, options, &mut programmes)?;
     }
     xml.raw("</tv>\n")?;
     let counting = xml
@@ -176,6 +176,7 @@ where
 /// before the last written stop is skipped so the output never overlaps even if two
 /// chunks' merges disagree.
 fn write_channel_programmes<W, F>(
+    store: &impl Store,
     xml: &mut Xml<W>,
     channel: &ExportChannel,
     options: &ExportOptions,
@@ -185,11 +186,15 @@ where
     W: Write,
     F: FnMut(i64, i64, i64) -> Result<Vec<GuideProgramme>, store::Error>,
 {
+    let Some((first, end)) = stored_range(store, channel.id, options)? else {
+        return Ok(0);
+    };
     let mut written = 0;
     let mut last: Option<(i64, i64)> = None;
-    let mut chunk_start = options.start;
-    while chunk_start < options.end {
-        let chunk_end = chunk_start.saturating_add(CHUNK_SECONDS).min(options.end);
+    // Chunks stay aligned on the window start whatever the data's range.
+    let mut chunk_start = first - (first - options.start).rem_euclid(CHUNK_SECONDS);
+    while chunk_start < end {
+        let chunk_end = chunk_start.saturating_add(CHUNK_SECONDS).min(end);
         for gp in programmes(channel.id, chunk_start, chunk_end)? {
             if last.is_some_and(|(id, stop)| gp.id == id || gp.start < stop) {
                 continue;
@@ -202,6 +207,26 @@ where
         chunk_start = chunk_end;
     }
     Ok(written)
+}
+
+/// The part of the window where the channel has stored programmes, if any: chunks
+/// outside it would be empty queries, and a window of years would be thousands.
+fn stored_range(
+    store: &impl Store,
+    channel_id: i64,
+    options: &ExportOptions,
+) -> store::Result<Option<(i64, i64)>> {
+    let rows = store.execute(
+        "SELECT MIN(start), MAX(stop) FROM programmes WHERE channel_id = ? AND stop > ? AND start < ?",
+        &[channel_id.into(), options.start.into(), options.end.into()],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    Ok(match (row.opt_i64(0)?, row.opt_i64(1)?) {
+        (Some(min), Some(max)) => Some((min.max(options.start), max.min(options.end))),
+        _ => None,
+    })
 }
 
 /// Counts the bytes that reach the caller's writer.
