@@ -1,3 +1,6 @@
 //! Integration tests, one module per capability.
 
 mod migrations;
+mod guide;
+mod retention;
+mod search;
