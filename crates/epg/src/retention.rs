@@ -61,7 +61,9 @@ fn delete_all(
     );
     let mut total = 0u64;
     loop {
-        let deleted = store.execute(&sql, &[Value::from(bound), BATCH.into()])?.len();
+        let deleted = store
+            .execute(&sql, &[Value::from(bound), BATCH.into()])?
+            .len();
         total += deleted as u64;
         if deleted < BATCH as usize {
             return Ok(total);

@@ -44,7 +44,11 @@ pub(crate) fn mapping(db: &impl Store, provider: i64, channel: i64) -> i64 {
             "INSERT INTO channel_mappings \
              (provider_id, provider_channel_id, channel_id, created_at, updated_at) \
              VALUES (?, ?, ?, 0, 0) RETURNING id",
-            &[provider.into(), format!("ch{channel}").into(), channel.into()],
+            &[
+                provider.into(),
+                format!("ch{channel}").into(),
+                channel.into(),
+            ],
         )
         .expect("mapping"),
     )
@@ -279,7 +283,9 @@ fn window_query_uses_the_channel_start_index() {
         .collect();
     let text = text.join("\n");
     assert!(
-        text.contains("USING INDEX programmes_channel_start (channel_id=? AND start>? AND start<?)"),
+        text.contains(
+            "USING INDEX programmes_channel_start (channel_id=? AND start>? AND start<?)"
+        ),
         "{text}"
     );
     assert!(!text.contains("SCAN p"), "{text}");

@@ -10,7 +10,10 @@ const T: i64 = 1_700_000_000;
 /// Both kinds of database: with the FTS5 index (through `epg::prepare`) and without.
 fn both() -> [(&'static str, SqliteStore); 2] {
     let fts = SqliteStore::open_in_memory().expect("open");
-    assert_eq!(epg::prepare(&fts).expect("prepare"), store::latest_version());
+    assert_eq!(
+        epg::prepare(&fts).expect("prepare"),
+        store::latest_version()
+    );
     [("fts", fts), ("like", db())]
 }
 
@@ -166,7 +169,11 @@ fn hides_what_the_guide_hides() {
         let off = provider(&db, "off", 0, false);
         let c = channel(&db, "One", true);
         let hidden_channel = channel(&db, "Hidden", false);
-        let (mb, mo, moff) = (mapping(&db, best, c), mapping(&db, other, c), mapping(&db, off, c));
+        let (mb, mo, moff) = (
+            mapping(&db, best, c),
+            mapping(&db, other, c),
+            mapping(&db, off, c),
+        );
         let shown = programme(&db, mb, T, T + 600, "Drama");
         programme(&db, mo, T + 300, T + 900, "Drama");
         let fills = programme(&db, mo, T + 600, T + 1200, "Drama");
@@ -221,7 +228,11 @@ fn triggers_keep_the_index_in_sync() {
     let m = mapping(&db, p, c);
     let before = programme(&db, m, T, T + 600, "Gardening");
     assert!(guide::ensure_search_index(&db).expect("index"));
-    assert_eq!(hit_ids(&run(&db, &query("gardening"))), vec![before], "rebuilt");
+    assert_eq!(
+        hit_ids(&run(&db, &query("gardening"))),
+        vec![before],
+        "rebuilt"
+    );
 
     let after = programme(&db, m, T + 600, T + 1200, "Gardening");
     assert_eq!(hit_ids(&run(&db, &query("gardening"))), vec![before, after]);

@@ -1,6 +1,6 @@
 //! Integration tests, one module per capability.
 
-mod migrations;
 mod guide;
+mod migrations;
 mod retention;
 mod search;

@@ -89,9 +89,8 @@ fn tokenize(q: &str) -> Result<Vec<Token>, String> {
     let mut tokens = Vec::new();
     let mut rest = q.trim_start();
     while !rest.is_empty() {
-        let negated = rest.len() > 1
-            && rest.starts_with('-')
-            && !rest[1..].starts_with(char::is_whitespace);
+        let negated =
+            rest.len() > 1 && rest.starts_with('-') && !rest[1..].starts_with(char::is_whitespace);
         if negated {
             rest = &rest[1..];
         }
@@ -184,7 +183,10 @@ impl Parsed {
             .map(|g| like_any(g, &mut params))
             .collect();
         for term in &self.excluded {
-            parts.push(format!("NOT {}", like_any(std::slice::from_ref(term), &mut params)));
+            parts.push(format!(
+                "NOT {}",
+                like_any(std::slice::from_ref(term), &mut params)
+            ));
         }
         (parts.join(" AND "), params)
     }
@@ -242,8 +244,14 @@ mod tests {
             ("foot*", r#"("foot"*)"#),
             (r#""match of the day"*"#, r#"("match of the day"*)"#),
             ("cats OR dogs birds", r#"("cats" OR "dogs") AND ("birds")"#),
-            ("news -weather -sport", r#"(("news")) NOT ("weather" OR "sport")"#),
-            ("title:x NEAR ^y or", r#"("title:x") AND ("NEAR") AND ("^y") AND ("or")"#),
+            (
+                "news -weather -sport",
+                r#"(("news")) NOT ("weather" OR "sport")"#,
+            ),
+            (
+                "title:x NEAR ^y or",
+                r#"("title:x") AND ("NEAR") AND ("^y") AND ("or")"#,
+            ),
             ("- a", r#"("-") AND ("a")"#),
         ];
         for (q, fts) in cases {

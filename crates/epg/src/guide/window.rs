@@ -61,10 +61,7 @@ pub(super) fn channel_programmes(
 
 /// See [`super::now_next`].
 pub(super) fn now_next(store: &impl Store, now: i64) -> Result<Vec<NowNext>, store::Error> {
-    let channels = store.execute(
-        "SELECT id FROM channels WHERE enabled = 1 ORDER BY id",
-        &[],
-    )?;
+    let channels = store.execute("SELECT id FROM channels WHERE enabled = 1 ORDER BY id", &[])?;
     // One statement for every channel: the planner walks the enabled channels and
     // probes the (channel_id, start) index once for each, over a bounded range.
     let rows = store.execute(
