@@ -224,15 +224,22 @@ fn run_fts(
         "FROM programmes_fts JOIN programmes p ON p.id = programmes_fts.rowid {FROM_JOINS} \
          WHERE programmes_fts MATCH ? AND {filter_sql}"
     );
-    let mut params = vec![Value::Text(parsed.to_fts())];
+    let fts = Value::Text(parsed.to_fts());
+    let mut params = vec![fts.clone()];
     params.extend(filter_params);
     let total = count(store, &from, &params)?;
-    let sql = format!(
-        "SELECT {HIT_COLUMNS}, -bm25(programmes_fts, {BM25_WEIGHTS}), \
+    // The snippet needs the MATCH again; it runs on the page's rows only.
+    let details = format!(
+        "SELECT {HIT_COLUMNS}, page.score, \
            snippet(programmes_fts, -1, '{SNIPPET_OPEN}', '{SNIPPET_CLOSE}', '…', 12) \
-         {from} ORDER BY bm25(programmes_fts, {BM25_WEIGHTS}), p.start, p.id LIMIT ? OFFSET ?"
+         FROM page JOIN programmes_fts ON programmes_fts.rowid = page.id \
+         JOIN programmes p ON p.id = page.id {FROM_JOINS} \
+         WHERE programmes_fts MATCH ?"
     );
-    page(store, &sql, params, query, total)
+    let score = format!("-bm25(programmes_fts, {BM25_WEIGHTS})");
+    let sql = paged(&score, &from, &details);
+    params.extend([limit(query), query.offset.into(), fts]);
+    page(store, &sql, &params, total)
 }
 
 fn run_like(
@@ -246,14 +253,30 @@ fn run_like(
     let mut params = like_params;
     params.extend(filter_params);
     let total = count(store, &from, &params)?;
-    let (rank_sql, rank_params) = parsed.title_match();
-    let sql = format!(
-        "SELECT {HIT_COLUMNS}, {rank_sql}, NULL {from} \
-         ORDER BY 12 DESC, p.start, p.id LIMIT ? OFFSET ?"
+    let (score, score_params) = parsed.title_match();
+    let details = format!(
+        "SELECT {HIT_COLUMNS}, page.score, NULL \
+         FROM page JOIN programmes p ON p.id = page.id {FROM_JOINS}"
     );
-    let mut all = rank_params;
+    let sql = paged(&score, &from, &details);
+    let mut all = score_params;
     all.extend(params);
-    page(store, &sql, all, query, total)
+    all.extend([limit(query), query.offset.into()]);
+    page(store, &sql, &all, total)
+}
+
+/// Ranks and pages on ids alone, then reads the page's rows: sorting every match
+/// with its JSON and snippet would copy them all into the sorter.
+fn paged(score: &str, from: &str, details: &str) -> String {
+    format!(
+        "WITH page AS (SELECT p.id AS id, p.start AS start, {score} AS score {from} \
+           ORDER BY score DESC, p.start, p.id LIMIT ? OFFSET ?) \
+         {details} ORDER BY page.score DESC, page.start, page.id"
+    )
+}
+
+fn limit(query: &SearchQuery) -> Value {
+    query.limit.min(MAX_LIMIT).into()
 }
 
 fn count(store: &impl Store, from: &str, params: &[Value]) -> Result<u64, store::Error> {
@@ -265,13 +288,10 @@ fn count(store: &impl Store, from: &str, params: &[Value]) -> Result<u64, store:
 fn page(
     store: &impl Store,
     sql: &str,
-    mut params: Vec<Value>,
-    query: &SearchQuery,
+    params: &[Value],
     total: u64,
 ) -> Result<SearchPage, store::Error> {
-    params.push(query.limit.min(MAX_LIMIT).into());
-    params.push(query.offset.into());
-    let rows = store.execute(sql, &params)?;
+    let rows = store.execute(sql, params)?;
     let hits = rows.iter().map(hit).collect::<Result<_, _>>()?;
     Ok(SearchPage { total, hits })
 }
