@@ -10,11 +10,6 @@ use crate::store::{self, Row, Store};
 /// How far past `now` [`now_next`] looks for the next programme.
 const NEXT_HORIZON_SECONDS: i64 = 24 * 3600;
 
-/// The columns [`candidate`] reads, in order (as in [`WINDOW_SQL`]); `p` is `programmes`,
-/// `pr` is `providers`.
-const COLUMNS: &str = "p.id, p.channel_id, p.provider_id, p.start, p.stop, \
-     p.season, p.episode, p.part, p.data, pr.priority";
-
 /// A row kept unparsed until it has won its place: parsing JSON is the main cost.
 #[derive(Debug)]
 pub(super) struct RawRow {
@@ -152,7 +147,7 @@ fn winners_data<'a>(
     rows.iter().map(|r| Ok((r.i64(0)?, r.string(1)?))).collect()
 }
 
-/// Reads one row of [`COLUMNS`].
+/// Reads one row with the columns of [`WINDOW_SQL`], in its order.
 pub(super) fn candidate(row: Row<'_>) -> Result<Candidate<RawRow>, store::Error> {
     Ok(Candidate {
         id: row.i64(0)?,
