@@ -292,3 +292,33 @@ fn without_fts5_nothing_is_created_and_search_scans() {
     assert_eq!(hit_ids(&page), vec![id]);
     assert_eq!(page.hits[0].snippet, None);
 }
+
+/// A store whose FTS5 rejects every query with the given message.
+struct MatchFails(SqliteStore, &'static str);
+
+impl Store for MatchFails {
+    fn execute(&self, sql: &str, params: &[Value]) -> store::Result<store::Rows> {
+        if sql.contains("MATCH") {
+            return Err(store::Error::Database(self.1.into()));
+        }
+        self.0.execute(sql, params)
+    }
+}
+
+#[test]
+fn fts_errors_become_invalid_queries_and_others_stay_store_errors() {
+    let fts = SqliteStore::open_in_memory().expect("open");
+    epg::prepare(&fts).expect("prepare");
+    let db = MatchFails(fts, "SQL logic error: fts5: syntax error near \"x\"");
+    match guide::search(&db, &query("x")) {
+        Err(SearchError::InvalidQuery { reason }) => {
+            assert_eq!(reason, "fts5: syntax error near \"x\"");
+        }
+        other => panic!("{other:?}"),
+    }
+    let db = MatchFails(db.0, "disk I/O error");
+    match guide::search(&db, &query("x")) {
+        Err(SearchError::Store(e)) => assert_eq!(e.to_string(), "database error: disk I/O error"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -161,12 +161,12 @@ fn has_index(store: &impl Store) -> Result<bool, store::Error> {
     Ok(!rows.is_empty())
 }
 
-/// Searches programmes of enabled channels and providers, hiding those a better
-/// provider's overlapping programme replaces in the guide; FTS5-ranked when the index
-/// exists, a `LIKE` scan otherwise.
+/// Searches programmes of enabled channels and providers: FTS5-ranked when the index
+/// exists, a `LIKE` scan otherwise. Two statements: the count, then the page.
 ///
-/// Programmes that a better provider's programme overlaps are hidden, as in the guide;
-/// unlike the guide's merge, this also hides one whose better rival lost to a third.
+/// A programme that an enabled better provider's programme overlaps is hidden, as in the
+/// guide; unlike the guide's merge, this also hides one whose better rival itself lost
+/// to a third provider (rare, and cheaper to check row by row).
 pub fn search(store: &impl Store, query: &SearchQuery) -> Result<SearchPage, SearchError> {
     let parsed = query::parse(&query.q).map_err(|reason| SearchError::InvalidQuery { reason })?;
     let result = if has_index(store)? {
