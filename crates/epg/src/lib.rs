@@ -33,3 +33,12 @@ pub use config::Config;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
 pub use store::Store;
+
+/// Readies a database for use: applies pending migrations, then creates the search
+/// index if this SQLite has FTS5. Returns the schema version. Every component and the
+/// CLI call this once at start; it is cheap when there is nothing to do.
+pub fn prepare(store: &impl Store) -> Result<i64, store::Error> {
+    let version = store::migrate(store)?;
+    guide::ensure_search_index(store)?;
+    Ok(version)
+}

@@ -1,4 +1,7 @@
 //! Integration tests, one module per capability.
 
 mod export;
+mod guide;
 mod migrations;
+mod retention;
+mod search;
