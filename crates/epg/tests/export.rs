@@ -293,8 +293,7 @@ fn stored_programmes(
     Ok(out)
 }
 
-/// Exports to a string and checks the stats against it. Once `guide::channel_programmes`
-/// lands this becomes `export::write(store, opts, &mut out)`.
+/// Exports to a string through the merged guide and checks the stats against it.
 fn export_to_string(db: &SqliteStore, opts: &ExportOptions) -> String {
     let (text, _) = export_with_stats(db, opts);
     text
@@ -302,8 +301,7 @@ fn export_to_string(db: &SqliteStore, opts: &ExportOptions) -> String {
 
 fn export_with_stats(db: &SqliteStore, opts: &ExportOptions) -> (String, ExportStats) {
     let mut out = Vec::new();
-    let stats = export::write_with(db, opts, &mut out, |c, s, e| stored_programmes(db, c, s, e))
-        .expect("export");
+    let stats = export::write(db, opts, &mut out).expect("export");
     assert_eq!(stats.bytes, out.len() as u64);
     let text = String::from_utf8(out).expect("utf-8");
     assert_eq!(stats.programmes, text.matches("<programme ").count() as u64);
@@ -741,10 +739,7 @@ fn gzip_decompresses_to_the_same_document() {
     small_guide(&db);
     let plain = export_to_string(&db, &window(1));
     let mut gz = Vec::new();
-    let stats = export::write_gzip_with(&db, &window(1), &mut gz, |c, s, e| {
-        stored_programmes(&db, c, s, e)
-    })
-    .expect("gzip export");
+    let stats = export::write_gzip(&db, &window(1), &mut gz).expect("gzip export");
     assert_eq!(&gz[..2], &[0x1f, 0x8b]);
     let mut unzipped = String::new();
     flate2::read::GzDecoder::new(&gz[..])
