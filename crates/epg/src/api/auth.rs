@@ -75,7 +75,9 @@ pub fn client_ip(addr: &str) -> Option<IpAddr> {
 fn is_loopback(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
     }
 }
 
@@ -116,7 +118,10 @@ mod tests {
 
     #[test]
     fn client_addresses_parse() {
-        assert_eq!(client_ip("127.0.0.1:5555"), Some(IpAddr::from([127, 0, 0, 1])));
+        assert_eq!(
+            client_ip("127.0.0.1:5555"),
+            Some(IpAddr::from([127, 0, 0, 1]))
+        );
         assert_eq!(client_ip("[::1]:80"), "::1".parse().ok());
         assert_eq!(client_ip("10.0.0.2"), Some(IpAddr::from([10, 0, 0, 2])));
         assert_eq!(client_ip("localhost:80"), None);

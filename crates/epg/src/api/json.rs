@@ -42,12 +42,21 @@ fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
 }
 
 /// A JSON response with `status`.
-pub fn respond<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Result<Response<Body>, ApiError> {
+pub fn respond<T: Serialize + ?Sized>(
+    status: StatusCode,
+    value: &T,
+) -> Result<Response<Body>, ApiError> {
     let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal {
         cause: format!("serialising a response: {e}"),
     })?;

@@ -116,8 +116,14 @@ mod tests {
         let line = format_line(
             LogFormat::Text,
             LogLevel::Error,
-            &[("error", "database error: no such table".into()), ("n", Value::Null)],
+            &[
+                ("error", "database error: no such table".into()),
+                ("n", Value::Null),
+            ],
         );
-        assert_eq!(line, r#"level=error error="database error: no such table" n=null"#);
+        assert_eq!(
+            line,
+            r#"level=error error="database error: no such table" n=null"#
+        );
     }
 }

@@ -174,9 +174,16 @@ fn dispatch<S: Store>(
     let template = matched.template;
     let method = request.method();
     if method == Method::OPTIONS {
-        return (Some(template), Ok(cors::preflight(ctx.config, &matched.allow())));
+        return (
+            Some(template),
+            Ok(cors::preflight(ctx.config, &matched.allow())),
+        );
     }
-    let as_get = if method == Method::HEAD { "GET" } else { method.as_str() };
+    let as_get = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
     if !matched.methods.contains(&as_get) {
         let allow = matched.allow();
         return (Some(template), Err(ApiError::MethodNotAllowed { allow }));

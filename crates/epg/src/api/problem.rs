@@ -17,7 +17,9 @@ pub enum ApiError {
         detail: String,
     },
     /// No or a wrong bearer token.
-    #[error("this request needs the header 'Authorization: Bearer <admin token>' with the configured admin token")]
+    #[error(
+        "this request needs the header 'Authorization: Bearer <admin token>' with the configured admin token"
+    )]
     Unauthorized,
     /// A write without a configured token, from a client that is not local.
     #[error(
@@ -212,17 +214,25 @@ mod tests {
     fn catalog_errors_map_to_statuses() {
         let cases: [(catalog::Error, u16, &str); 3] = [
             (
-                catalog::Error::NotFound { what: "channel", id: 3 },
+                catalog::Error::NotFound {
+                    what: "channel",
+                    id: 3,
+                },
                 404,
                 "channel 3 not found",
             ),
             (
-                catalog::Error::Conflict { detail: "dup".into() },
+                catalog::Error::Conflict {
+                    detail: "dup".into(),
+                },
                 409,
                 "dup",
             ),
             (
-                catalog::Error::Invalid { field: "name", reason: "must not be empty".into() },
+                catalog::Error::Invalid {
+                    field: "name",
+                    reason: "must not be empty".into(),
+                },
                 400,
                 "name: must not be empty",
             ),

@@ -115,7 +115,10 @@ mod tests {
         assert_eq!(m.methods, ["GET", "PUT", "PATCH"]);
         assert_eq!(m.allow(), "GET, HEAD, PUT, PATCH, OPTIONS");
         let m = resolve("/api/v1/programs/now").expect("match");
-        assert_eq!((m.template, m.area, m.id), ("/api/v1/programs/now", Area::Channels, None));
+        assert_eq!(
+            (m.template, m.area, m.id),
+            ("/api/v1/programs/now", Area::Channels, None)
+        );
         assert_eq!(resolve("/api/v1/channels/1/nope"), None);
         assert_eq!(resolve("/api/v1/channels//programs"), None);
         assert_eq!(resolve("/"), None);

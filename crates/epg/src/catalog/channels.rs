@@ -111,7 +111,10 @@ pub fn get_channel(store: &impl Store, id: i64) -> Result<Channel, Error> {
     )?;
     match rows.first() {
         Some(row) => Ok(channel_from(row)?),
-        None => Err(Error::NotFound { what: "channel", id }),
+        None => Err(Error::NotFound {
+            what: "channel",
+            id,
+        }),
     }
 }
 
@@ -192,7 +195,11 @@ pub fn update_channel(
             channel.name = checked_name("name", name)?;
         }
         if let Some(icon) = &patch.icon {
-            channel.icon = icon.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(Into::into);
+            channel.icon = icon
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Into::into);
         }
         if let Some(enabled) = patch.enabled {
             channel.enabled = enabled;
@@ -225,7 +232,10 @@ fn checked_xmltv_id(
         return Ok(None);
     };
     if xmltv_id.is_empty() {
-        return Err(invalid("xmltv_id", "must not be empty; use null to remove it"));
+        return Err(invalid(
+            "xmltv_id",
+            "must not be empty; use null to remove it",
+        ));
     }
     let taken = count(
         store,
@@ -253,9 +263,6 @@ mod tests {
         assert_eq!(p.xmltv_id, Some(Some("a.de".into())));
         assert_eq!(p.icon, None);
         let err = serde_json::from_str::<ChannelPatch>(r#"{"lcn":"1"}"#).expect_err("unknown");
-        assert!(
-            err.to_string().starts_with("unknown field `lcn`"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("unknown field `lcn`"), "{err}");
     }
 }

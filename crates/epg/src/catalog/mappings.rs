@@ -52,7 +52,10 @@ pub fn channel_mappings(store: &impl Store, channel_id: i64) -> Result<Vec<Mappi
         &format!("{SELECT} WHERE m.channel_id = ? ORDER BY p.priority, p.name, m.id"),
         &[channel_id.into()],
     )?;
-    Ok(rows.iter().map(mapping_from).collect::<store::Result<_>>()?)
+    Ok(rows
+        .iter()
+        .map(mapping_from)
+        .collect::<store::Result<_>>()?)
 }
 
 /// One mapping.
@@ -60,7 +63,10 @@ pub fn get_mapping(store: &impl Store, id: i64) -> Result<Mapping, Error> {
     let rows = store.execute(&format!("{SELECT} WHERE m.id = ?"), &[id.into()])?;
     match rows.first() {
         Some(row) => Ok(mapping_from(row)?),
-        None => Err(Error::NotFound { what: "mapping", id }),
+        None => Err(Error::NotFound {
+            what: "mapping",
+            id,
+        }),
     }
 }
 

@@ -10,8 +10,8 @@ mod mappings;
 mod providers;
 
 pub use channels::{
-    Channel, ChannelFilter, ChannelPage, ChannelPatch, ChannelReplace, channel_names,
-    get_channel, list_channels, update_channel,
+    Channel, ChannelFilter, ChannelPage, ChannelPatch, ChannelReplace, channel_names, get_channel,
+    list_channels, update_channel,
 };
 pub use mappings::{
     Mapping, MappingInput, MappingOutcome, assign_mapping, channel_mappings, delete_mapping,

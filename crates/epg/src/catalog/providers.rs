@@ -103,7 +103,10 @@ fn checked_url(raw: &str) -> Result<String, Error> {
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid(
             "xmltv_url",
-            format!("scheme {:?} is not supported; use http or https", parsed.scheme()),
+            format!(
+                "scheme {:?} is not supported; use http or https",
+                parsed.scheme()
+            ),
         ));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
@@ -138,7 +141,10 @@ fn provider_from(row: Row<'_>) -> store::Result<Provider> {
 pub fn list_providers(store: &impl Store) -> Result<Vec<Provider>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM providers ORDER BY priority, name, id");
     let rows = store.execute(&sql, &[])?;
-    Ok(rows.iter().map(provider_from).collect::<store::Result<_>>()?)
+    Ok(rows
+        .iter()
+        .map(provider_from)
+        .collect::<store::Result<_>>()?)
 }
 
 /// One provider.
@@ -255,6 +261,7 @@ pub fn delete_provider(store: &impl Store, id: i64) -> Result<DeleteReport, Erro
         get_provider(store, id)?;
         let p: &[Value] = &[id.into()];
         let twice: &[Value] = &[id.into(), id.into()];
+        let orphans = store.execute(ORPHANED_CHANNELS, twice)?;
         let report = DeleteReport {
             mappings: count(
                 store,
@@ -266,13 +273,8 @@ pub fn delete_provider(store: &impl Store, id: i64) -> Result<DeleteReport, Erro
                 "SELECT COUNT(*) FROM programmes WHERE provider_id = ?",
                 p,
             )?,
-            channels: count(store, ORPHANED_CHANNELS_COUNT, twice)?,
+            channels: orphans.len() as u64,
         };
-        // Before the mappings go: the orphan test reads them.
-        store.execute(
-            &format!("DELETE FROM channels WHERE id IN ({ORPHANED_CHANNELS})"),
-            twice,
-        )?;
         for sql in [
             "DELETE FROM programmes WHERE provider_id = ?",
             "DELETE FROM channel_mappings WHERE provider_id = ?",
@@ -285,16 +287,17 @@ pub fn delete_provider(store: &impl Store, id: i64) -> Result<DeleteReport, Erro
         ] {
             store.execute(sql, p)?;
         }
+        // After their mappings: where foreign keys are enforced, a channel still
+        // referenced cannot go.
+        for row in orphans.iter() {
+            store.execute("DELETE FROM channels WHERE id = ?", &[row.i64(0)?.into()])?;
+        }
         Ok(report)
     })
 }
 
 /// Channels mapped from the provider (bound twice) and from no other provider.
 const ORPHANED_CHANNELS: &str = "SELECT DISTINCT m.channel_id FROM channel_mappings m \
-    WHERE m.provider_id = ? AND NOT EXISTS (SELECT 1 FROM channel_mappings o \
-    WHERE o.channel_id = m.channel_id AND o.provider_id <> ?)";
-
-const ORPHANED_CHANNELS_COUNT: &str = "SELECT COUNT(DISTINCT m.channel_id) FROM channel_mappings m \
     WHERE m.provider_id = ? AND NOT EXISTS (SELECT 1 FROM channel_mappings o \
     WHERE o.channel_id = m.channel_id AND o.provider_id <> ?)";
 

@@ -26,7 +26,10 @@ pub fn health<S: Store>(ctx: &Context<'_, S>) -> Handled {
             log::log(
                 ctx.config,
                 LogLevel::Error,
-                &[("route", "/api/v1/health".into()), ("error", e.to_string().into())],
+                &[
+                    ("route", "/api/v1/health".into()),
+                    ("error", e.to_string().into()),
+                ],
             );
             let err = ApiError::ServiceUnavailable {
                 detail: "the database is unreachable".into(),

@@ -29,7 +29,9 @@ pub fn trigger<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
     let body: Option<TriggerBody> = json::parse_optional(req.headers, req.body)?;
     let providers = match body.and_then(|b| b.provider_id) {
         Some(id) if id <= 0 => {
-            return Err(ApiError::bad_request("provider_id must be a positive integer"));
+            return Err(ApiError::bad_request(
+                "provider_id must be a positive integer",
+            ));
         }
         Some(id) => vec![catalog::get_provider(ctx.store, id)?.id],
         None => catalog::list_providers(ctx.store)?
@@ -39,7 +41,11 @@ pub fn trigger<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
             .collect(),
     };
     let mut active = import::list_runs(ctx.store, Some(RunStatus::Queued), STATUS_LIMIT)?;
-    active.extend(import::list_runs(ctx.store, Some(RunStatus::Running), STATUS_LIMIT)?);
+    active.extend(import::list_runs(
+        ctx.store,
+        Some(RunStatus::Running),
+        STATUS_LIMIT,
+    )?);
     let mut runs = Vec::new();
     let mut existing = Vec::new();
     for provider_id in providers {
@@ -61,7 +67,11 @@ pub fn status<S: Store>(ctx: &Context<'_, S>) -> Handled {
     let queued = import::list_runs(ctx.store, Some(RunStatus::Queued), STATUS_LIMIT)?;
     let running = import::list_runs(ctx.store, Some(RunStatus::Running), STATUS_LIMIT)?;
     let mut recent: Vec<RunRecord> = Vec::new();
-    for status in [RunStatus::Succeeded, RunStatus::Unchanged, RunStatus::Failed] {
+    for status in [
+        RunStatus::Succeeded,
+        RunStatus::Unchanged,
+        RunStatus::Failed,
+    ] {
         recent.extend(import::list_runs(ctx.store, Some(status), RECENT as u32)?);
     }
     recent.sort_by_key(|r| std::cmp::Reverse((r.finished_at, r.id)));
@@ -94,8 +104,7 @@ pub fn jobs<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
                 .into(),
         });
     };
-    let report =
-        crate::jobs::run_due(ctx.store, fetcher, ctx.config, ctx.now, u64::from(budget))?;
+    let report = crate::jobs::run_due(ctx.store, fetcher, ctx.config, ctx.now, u64::from(budget))?;
     log::log_job(
         ctx.config,
         "run_due",

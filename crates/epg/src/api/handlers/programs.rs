@@ -49,7 +49,12 @@ fn programme_json(p: &GuideProgramme) -> ProgrammeJson<'_> {
         season: p.episode.season,
         episode: p.episode.episode,
         part: p.episode.part,
-        categories: p.programme.categories.iter().map(|c| c.value.as_str()).collect(),
+        categories: p
+            .programme
+            .categories
+            .iter()
+            .map(|c| c.value.as_str())
+            .collect(),
         programme: &p.programme,
     }
 }

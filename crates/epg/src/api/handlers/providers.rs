@@ -30,7 +30,9 @@ pub fn create<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
 /// `PUT /providers/{id}`: every writable field, validated like `POST`.
 pub fn replace<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
     let input: ProviderInput = json::parse(req.headers, req.body)?;
-    json::ok(&catalog::replace_provider(ctx.store, req.id, &input, ctx.now)?)
+    json::ok(&catalog::replace_provider(
+        ctx.store, req.id, &input, ctx.now,
+    )?)
 }
 
 /// `DELETE /providers/{id}`: with the counts of what went with it.
