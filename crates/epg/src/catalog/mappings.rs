@@ -104,8 +104,9 @@ pub fn assign_mapping(
     input: &MappingInput,
     now: i64,
 ) -> Result<(Mapping, MappingOutcome), Error> {
-    let pcid = input.provider_channel_id.trim();
-    if pcid.is_empty() {
+    // Kept as given: feed channel ids are arbitrary strings and must match byte for byte.
+    let pcid = input.provider_channel_id.as_str();
+    if pcid.trim().is_empty() {
         return Err(invalid("provider_channel_id", "must not be empty"));
     }
     let shift = checked_shift("time_shift_minutes", input.time_shift_minutes)?;

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::api::{Context, Handled, Req, json};
+use crate::api::{ApiError, Context, Handled, Req, json};
 use crate::catalog::{self, ChannelFilter, ChannelPatch, ChannelReplace};
 use crate::store::Store;
 
@@ -35,7 +35,9 @@ pub fn get<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
 }
 
 fn detail(channel: &catalog::Channel, mappings: &[catalog::Mapping]) -> Handled {
-    let mut value = serde_json::to_value(channel).unwrap_or_default();
+    let mut value = serde_json::to_value(channel).map_err(|e| ApiError::Internal {
+        cause: format!("serialising a channel: {e}"),
+    })?;
     if let Some(map) = value.as_object_mut() {
         map.insert("mappings".into(), json!(mappings));
     }
