@@ -11,7 +11,8 @@
 //! 5. [`export`] writes the merged guide back out as XMLTV.
 //! 6. [`retention`] prunes what is too old or too far ahead; [`jobs`] schedules imports
 //!    and cleanup.
-//! 7. [`api`] is the HTTP API over all of it.
+//! 7. [`catalog`] edits providers, channels and mappings; [`api`] is the HTTP API over all
+//!    of it.
 //!
 //! Error policy: every module has its own `thiserror` enum whose messages are fit to
 //! show users; `anyhow` is for binaries and tests only.
@@ -19,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod catalog;
 pub mod config;
 pub mod export;
 pub mod feed;

@@ -1,5 +1,6 @@
 //! Integration tests, one module per capability.
 
+mod api;
 mod export;
 mod guide;
 mod migrations;

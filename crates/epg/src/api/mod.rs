@@ -1,9 +1,34 @@
 //! The HTTP API under `/api/v1`, on `http::Request`/`http::Response` so that it is tested
-//! natively; components only convert Spin's request and call [`handle`].
+//! natively; components only convert Spin's request and call [`handle_full`] (or
+//! [`handle`] for the streamed XMLTV export).
+//!
+//! Every request goes through the same steps, in this order: match the path against
+//! [`routes`] (404, or 404 when another area's component got it), the method (405 with
+//! `Allow`; `OPTIONS` answers the preflight), authorisation of writes (401/403), path ids
+//! (400), then the handler, which validates its body and query before it touches the
+//! store. Errors become problem documents in [`problem`] only.
 
-use crate::config::Config;
+mod auth;
+mod cors;
+mod handlers;
+mod json;
+mod log;
+mod params;
+mod problem;
+mod router;
+
+use std::time::Instant;
+
+use http::{HeaderMap, Method, Response};
+
+pub use auth::constant_time_eq;
+pub use log::{format_line, log_job};
+pub use problem::ApiError;
+
+use crate::config::{Config, LogLevel};
 use crate::jobs::Fetcher;
 use crate::store::Store;
+use params::Query;
 
 /// The API areas, one per component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,4 +55,181 @@ pub struct Context<'a, S: Store> {
     pub now: i64,
     /// Outbound HTTP, where the component has it (`POST /jobs/run`).
     pub fetcher: Option<&'a dyn Fetcher>,
+}
+
+/// A response body: bytes, or an XMLTV export the component streams itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// The whole body.
+    Full(Vec<u8>),
+    /// An export to write with `export`, in chunks.
+    Xmltv(XmltvRequest),
+}
+
+/// What an XMLTV export should contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmltvRequest {
+    /// Only these channels (`None`: every enabled one).
+    pub channels: Option<Vec<i64>>,
+    /// Window start, UTC seconds.
+    pub start: i64,
+    /// Window end, UTC seconds.
+    pub end: i64,
+    /// Whether to gzip the document.
+    pub gzip: bool,
+}
+
+/// The route table: `(method, path template, area)`. `HEAD` is implied by `GET` and
+/// `OPTIONS` by every route.
+pub fn routes() -> &'static [(&'static str, &'static str, Area)] {
+    router::ROUTES
+}
+
+/// The OpenAPI 3.1 document of every route.
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
+
+/// A parsed request as handlers see it.
+struct Req<'r> {
+    headers: &'r HeaderMap,
+    query: Query,
+    body: &'r [u8],
+    /// The validated `{id}` segment (0 on routes without one).
+    id: i64,
+}
+
+type Handled = Result<Response<Body>, ApiError>;
+
+/// Serves `request` for the component of `area`; never fails: errors are problem
+/// responses. Logs one line per request.
+pub fn handle<S: Store>(
+    area: Area,
+    request: http::Request<Vec<u8>>,
+    ctx: &Context<'_, S>,
+) -> Response<Body> {
+    let started = Instant::now();
+    let (route, result) = dispatch(area, &request, ctx);
+    let route = route.unwrap_or("-");
+    let mut response = result.unwrap_or_else(|err| {
+        if let ApiError::Internal { cause } = &err {
+            log::log(
+                ctx.config,
+                LogLevel::Error,
+                &[
+                    ("method", request.method().as_str().into()),
+                    ("route", route.into()),
+                    ("error", cause.as_str().into()),
+                ],
+            );
+        }
+        problem::response(&err)
+    });
+    cors::apply(ctx.config, &mut response);
+    if request.method() == Method::HEAD {
+        *response.body_mut() = Body::Full(Vec::new());
+    }
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    log::log_request(
+        ctx.config,
+        request.method().as_str(),
+        route,
+        response.status().as_u16(),
+        ms,
+    );
+    response
+}
+
+/// [`handle`] for areas whose responses are always complete (all but [`Area::Xmltv`]).
+pub fn handle_full<S: Store>(
+    area: Area,
+    request: http::Request<Vec<u8>>,
+    ctx: &Context<'_, S>,
+) -> Response<Vec<u8>> {
+    let response = handle(area, request, ctx);
+    let (parts, body) = response.into_parts();
+    match body {
+        Body::Full(bytes) => Response::from_parts(parts, bytes),
+        Body::Xmltv(_) => {
+            let err = ApiError::Internal {
+                cause: "a streamed XMLTV body reached handle_full".into(),
+            };
+            let (parts, body) = problem::response(&err).into_parts();
+            let bytes = match body {
+                Body::Full(bytes) => bytes,
+                Body::Xmltv(_) => Vec::new(),
+            };
+            Response::from_parts(parts, bytes)
+        }
+    }
+}
+
+fn dispatch<S: Store>(
+    area: Area,
+    request: &http::Request<Vec<u8>>,
+    ctx: &Context<'_, S>,
+) -> (Option<&'static str>, Handled) {
+    let path = request.uri().path();
+    let Some(matched) = router::resolve(path).filter(|m| m.area == area) else {
+        return (None, Err(ApiError::not_found(format!("route {path}"))));
+    };
+    let template = matched.template;
+    let method = request.method();
+    if method == Method::OPTIONS {
+        return (
+            Some(template),
+            Ok(cors::preflight(ctx.config, &matched.allow())),
+        );
+    }
+    let as_get = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    if !matched.methods.contains(&as_get) {
+        let allow = matched.allow();
+        return (Some(template), Err(ApiError::MethodNotAllowed { allow }));
+    }
+    let result = auth::authorize(ctx.config, method, request.headers())
+        .and_then(|()| matched.id.map(params::id).transpose())
+        .and_then(|id| {
+            let req = Req {
+                headers: request.headers(),
+                query: Query::parse(request.uri().query()),
+                body: request.body(),
+                id: id.unwrap_or(0),
+            };
+            route(as_get, template, ctx, &req)
+        });
+    (Some(template), result)
+}
+
+fn route<S: Store>(method: &str, template: &str, ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
+    use handlers::{channels, health, imports, mappings, programs, providers};
+    match (method, template) {
+        ("GET", "/api/v1/health") => health::health(ctx),
+        ("GET", "/api/v1/openapi.json") => health::openapi(),
+        ("GET", "/api/v1/channels") => channels::list(ctx, req),
+        ("GET", "/api/v1/channels/{id}") => channels::get(ctx, req),
+        ("PUT", "/api/v1/channels/{id}") => channels::replace(ctx, req),
+        ("PATCH", "/api/v1/channels/{id}") => channels::patch(ctx, req),
+        ("GET", "/api/v1/channels/{id}/programs") => programs::channel(ctx, req),
+        ("GET", "/api/v1/channels/{id}/mappings") => mappings::list(ctx, req),
+        ("POST", "/api/v1/channels/{id}/mappings") => mappings::assign(ctx, req),
+        ("GET", "/api/v1/programs/now") => programs::now(ctx),
+        ("GET", "/api/v1/programs/search") => programs::search(ctx, req),
+        ("DELETE", "/api/v1/mappings/{id}") => mappings::delete(ctx, req),
+        ("PATCH", "/api/v1/mappings/{id}") => mappings::patch(ctx, req),
+        ("GET", "/api/v1/providers") => providers::list(ctx),
+        ("POST", "/api/v1/providers") => providers::create(ctx, req),
+        ("GET", "/api/v1/providers/{id}") => providers::get(ctx, req),
+        ("PUT", "/api/v1/providers/{id}") => providers::replace(ctx, req),
+        ("DELETE", "/api/v1/providers/{id}") => providers::delete(ctx, req),
+        ("POST", "/api/v1/import/trigger") => imports::trigger(ctx, req),
+        ("GET", "/api/v1/import/status") => imports::status(ctx),
+        ("GET", "/api/v1/import/runs/{id}") => imports::run(ctx, req),
+        ("POST", "/api/v1/jobs/run") => imports::jobs(ctx, req),
+        (_, "/xmltv.xml" | "/xmltv.xml.gz" | "/api/v1/xmltv" | "/api/v1/xmltv.gz") => {
+            Err(ApiError::not_found("the XMLTV export"))
+        }
+        _ => Err(ApiError::not_found(format!("route {template}"))),
+    }
 }

@@ -1,0 +1,118 @@
+//! `/import/trigger`, `/import/status`, `/import/runs/{id}` and `/jobs/run`.
+
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::{ApiError, Context, Handled, Req, json, log};
+use crate::catalog;
+use crate::import::{self, RunRecord, RunStatus, Trigger};
+use crate::store::Store;
+
+/// Runs listed per state in `/import/status`.
+const STATUS_LIMIT: u32 = 100;
+/// Finished runs listed in `/import/status`.
+const RECENT: usize = 20;
+
+/// The optional body of `POST /import/trigger`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TriggerBody {
+    #[serde(default)]
+    provider_id: Option<i64>,
+}
+
+/// `POST /import/trigger`: queues a run for one provider, or every enabled one. A
+/// provider that already has a queued or running run gets that run back instead of a
+/// second one; `existing_run_ids` lists those.
+pub fn trigger<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
+    let body: Option<TriggerBody> = json::parse_optional(req.headers, req.body)?;
+    let providers = match body.and_then(|b| b.provider_id) {
+        Some(id) if id <= 0 => {
+            return Err(ApiError::bad_request(
+                "provider_id must be a positive integer",
+            ));
+        }
+        Some(id) => vec![catalog::get_provider(ctx.store, id)?.id],
+        None => catalog::list_providers(ctx.store)?
+            .into_iter()
+            .filter(|p| p.enabled)
+            .map(|p| p.id)
+            .collect(),
+    };
+    let mut active = import::list_runs(ctx.store, Some(RunStatus::Queued), STATUS_LIMIT)?;
+    active.extend(import::list_runs(
+        ctx.store,
+        Some(RunStatus::Running),
+        STATUS_LIMIT,
+    )?);
+    let mut runs = Vec::new();
+    let mut existing = Vec::new();
+    for provider_id in providers {
+        if let Some(run) = active.iter().find(|r| r.provider_id == provider_id) {
+            existing.push(run.id);
+            runs.push(run.clone());
+        } else {
+            runs.push(import::queue_run(ctx.store, provider_id, Trigger::Manual)?);
+        }
+    }
+    json::respond(
+        StatusCode::ACCEPTED,
+        &json!({ "runs": runs, "existing_run_ids": existing }),
+    )
+}
+
+/// `GET /import/status`: queued, running, and the last 20 finished runs.
+pub fn status<S: Store>(ctx: &Context<'_, S>) -> Handled {
+    let queued = import::list_runs(ctx.store, Some(RunStatus::Queued), STATUS_LIMIT)?;
+    let running = import::list_runs(ctx.store, Some(RunStatus::Running), STATUS_LIMIT)?;
+    let mut recent: Vec<RunRecord> = Vec::new();
+    for status in [
+        RunStatus::Succeeded,
+        RunStatus::Unchanged,
+        RunStatus::Failed,
+    ] {
+        recent.extend(import::list_runs(ctx.store, Some(status), RECENT as u32)?);
+    }
+    recent.sort_by_key(|r| std::cmp::Reverse((r.finished_at, r.id)));
+    recent.truncate(RECENT);
+    json::ok(&json!({ "queued": queued, "running": running, "recent": recent }))
+}
+
+/// `GET /import/runs/{id}`.
+pub fn run<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
+    match import::get_run(ctx.store, req.id)? {
+        Some(run) => json::ok(&run),
+        None => Err(ApiError::not_found(format!("import run {}", req.id))),
+    }
+}
+
+/// Default and largest time budget of `POST /jobs/run`, seconds: under the host's
+/// handler limit, so the answer arrives.
+const DEFAULT_BUDGET_SECS: u32 = 20;
+const MAX_BUDGET_SECS: u32 = 25;
+
+/// `POST /jobs/run?budget_secs`: one pass of due work, as the cron component does.
+pub fn jobs<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
+    let budget = req
+        .query
+        .int("budget_secs", DEFAULT_BUDGET_SECS, 1, MAX_BUDGET_SECS)?;
+    let Some(fetcher) = ctx.fetcher else {
+        return Err(ApiError::ServiceUnavailable {
+            detail: "this component cannot make outbound requests, so it cannot run jobs; \
+                     call POST /api/v1/jobs/run on the imports component"
+                .into(),
+        });
+    };
+    let report = crate::jobs::run_due(ctx.store, fetcher, ctx.config, ctx.now, u64::from(budget))?;
+    log::log_job(
+        ctx.config,
+        "run_due",
+        &[
+            ("scheduled", report.scheduled.into()),
+            ("runs", report.runs.len().into()),
+            ("deferred", report.deferred.into()),
+        ],
+    );
+    json::ok(&report)
+}

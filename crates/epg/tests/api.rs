@@ -1,0 +1,1005 @@
+//! The HTTP API, called as the components call it: `handle_full` with an in-memory store.
+
+use epg::Config;
+use epg::api::{self, Area, Body, Context};
+use epg::store::{self, Rows, SqliteStore, Store, Value};
+use http::{Method, Request, Response};
+use serde_json::{Value as Json, json};
+
+/// 2024-05-01T12:00:00Z.
+const NOW: i64 = 1_714_564_800;
+
+fn db() -> SqliteStore {
+    let db = SqliteStore::open_in_memory().expect("open");
+    store::migrate(&db).expect("migrate");
+    db
+}
+
+struct Call<'a> {
+    method: Method,
+    path: &'a str,
+    body: Option<String>,
+    headers: Vec<(&'a str, String)>,
+}
+
+fn call(method: Method, path: &str) -> Call<'_> {
+    Call {
+        method,
+        path,
+        body: None,
+        headers: vec![("spin-client-addr", "127.0.0.1:5555".into())],
+    }
+}
+
+impl<'a> Call<'a> {
+    fn json(mut self, body: Json) -> Self {
+        self.body = Some(body.to_string());
+        self.headers
+            .push(("content-type", "application/json".into()));
+        self
+    }
+
+    fn header(mut self, name: &'a str, value: &str) -> Self {
+        self.headers.retain(|(n, _)| *n != name);
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn raw(mut self, body: &str) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    fn request(&self) -> Request<Vec<u8>> {
+        let mut builder = Request::builder()
+            .method(self.method.clone())
+            .uri(self.path);
+        for (name, value) in &self.headers {
+            builder = builder.header(*name, value);
+        }
+        builder
+            .body(self.body.clone().unwrap_or_default().into_bytes())
+            .expect("request")
+    }
+
+    fn send_with<S: Store>(&self, area: Area, store: &S, config: &Config) -> Reply {
+        let ctx = Context {
+            store,
+            config,
+            now: NOW,
+            fetcher: None,
+        };
+        Reply(api::handle_full(area, self.request(), &ctx))
+    }
+
+    fn send(&self, area: Area, store: &SqliteStore) -> Reply {
+        self.send_with(area, store, &Config::default())
+    }
+}
+
+struct Reply(Response<Vec<u8>>);
+
+impl Reply {
+    fn status(&self) -> u16 {
+        self.0.status().as_u16()
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.0.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    fn json(&self) -> Json {
+        serde_json::from_slice(self.0.body()).expect("JSON body")
+    }
+
+    /// Asserts a problem response and returns its detail.
+    fn problem(&self, status: u16) -> String {
+        assert_eq!(
+            self.status(),
+            status,
+            "{}",
+            String::from_utf8_lossy(self.0.body())
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json")
+        );
+        let body = self.json();
+        assert_eq!(body["type"], "about:blank");
+        assert_eq!(body["status"], status);
+        assert!(body["title"].is_string());
+        body["detail"].as_str().expect("detail").to_owned()
+    }
+}
+
+fn one(db: &SqliteStore, sql: &str, params: &[Value]) -> i64 {
+    db.execute(sql, params)
+        .expect("query")
+        .first()
+        .expect("row")
+        .i64(0)
+        .expect("int")
+}
+
+fn provider(db: &SqliteStore, name: &str) -> i64 {
+    let reply = call(Method::POST, "/api/v1/providers")
+        .json(json!({"name": name, "xmltv_url": format!("https://{name}.example/guide.xml")}))
+        .send(Area::Providers, db);
+    assert_eq!(reply.status(), 201);
+    reply.json()["id"].as_i64().expect("id")
+}
+
+fn channel(db: &SqliteStore, name: &str) -> i64 {
+    one(
+        db,
+        "INSERT INTO channels (name, normalized_name, created_at, updated_at) \
+         VALUES (?, lower(?), 0, 0) RETURNING id",
+        &[name.into(), name.into()],
+    )
+}
+
+fn mapping(db: &SqliteStore, provider: i64, pcid: &str, channel: i64) -> i64 {
+    one(
+        db,
+        "INSERT INTO channel_mappings (provider_id, provider_channel_id, channel_id, \
+         created_at, updated_at) VALUES (?, ?, ?, 0, 0) RETURNING id",
+        &[provider.into(), pcid.into(), channel.into()],
+    )
+}
+
+fn programme(db: &SqliteStore, mapping: i64, channel: i64, provider: i64, start: i64) -> i64 {
+    one(
+        db,
+        "INSERT INTO programmes (mapping_id, channel_id, provider_id, start, stop, title, data) \
+         VALUES (?, ?, ?, ?, ?, 'News', '{\"start\":0,\"titles\":[{\"value\":\"News\"}]}') RETURNING id",
+        &[
+            mapping.into(),
+            channel.into(),
+            provider.into(),
+            start.into(),
+            (start + 1800).into(),
+        ],
+    )
+}
+
+/// A store whose every statement fails with a message that must never reach a client.
+struct BrokenStore;
+
+impl Store for BrokenStore {
+    fn execute(&self, _sql: &str, _params: &[Value]) -> store::Result<Rows> {
+        Err(store::Error::Database(
+            "no such table: SELECT secret FROM providers".into(),
+        ))
+    }
+}
+
+#[test]
+fn health_reports_schema_and_last_import() {
+    let db = db();
+    let reply = call(Method::GET, "/api/v1/health").send(Area::Health, &db);
+    assert_eq!(reply.status(), 200);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(
+        reply.json(),
+        json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"),
+               "schema_version": store::latest_version(), "database": "ok", "last_import": null})
+    );
+    let p = provider(&db, "one");
+    db.execute(
+        "INSERT INTO import_log (provider_id, trigger, status, queued_at, finished_at, added) \
+         VALUES (?, 'manual', 'succeeded', 10, 20, 7)",
+        &[p.into()],
+    )
+    .expect("log");
+    let body = call(Method::GET, "/api/v1/health")
+        .send(Area::Health, &db)
+        .json();
+    assert_eq!(body["last_import"]["provider_id"], p);
+    assert_eq!(body["last_import"]["status"], "succeeded");
+    assert_eq!(body["last_import"]["added"], 7);
+}
+
+#[test]
+fn health_is_503_when_the_store_fails() {
+    let reply = call(Method::GET, "/api/v1/health").send_with(
+        Area::Health,
+        &BrokenStore,
+        &Config::default(),
+    );
+    assert_eq!(reply.problem(503), "the database is unreachable");
+    assert_eq!(reply.json()["database"], "unreachable");
+}
+
+#[test]
+fn store_failures_are_500_without_sql() {
+    for (method, path, area) in [
+        (Method::GET, "/api/v1/providers", Area::Providers),
+        (Method::GET, "/api/v1/channels/1", Area::Channels),
+        (Method::DELETE, "/api/v1/mappings/1", Area::Channels),
+    ] {
+        let reply = call(method, path).send_with(area, &BrokenStore, &Config::default());
+        assert_eq!(
+            reply.problem(500),
+            "an internal error occurred; it has been logged"
+        );
+        let text = String::from_utf8_lossy(reply.0.body()).to_lowercase();
+        assert!(
+            !text.contains("select") && !text.contains("table"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn openapi_documents_exactly_the_routes() {
+    let db = db();
+    let reply = call(Method::GET, "/api/v1/openapi.json").send(Area::Health, &db);
+    assert_eq!(reply.status(), 200);
+    let doc = reply.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in paths {
+        for method in item.as_object().expect("item").keys() {
+            if method != "parameters" {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let mut routed: Vec<(String, String)> = api::routes()
+        .iter()
+        .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    documented.sort();
+    routed.sort();
+    assert_eq!(documented, routed);
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("item") {
+            if method == "parameters" {
+                continue;
+            }
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path}"
+            );
+            let mutating = matches!(method.as_str(), "post" | "put" | "patch" | "delete");
+            assert_eq!(op.get("security").is_some(), mutating, "{method} {path}");
+        }
+    }
+}
+
+#[test]
+fn providers_crud() {
+    let db = db();
+    let reply = call(Method::POST, "/api/v1/providers")
+        .json(
+            json!({"name": " Alpha ", "xmltv_url": "https://a.example/epg.xml.gz",
+                     "priority": 5, "timezone": "Europe/Berlin", "offset_correction_minutes": -60}),
+        )
+        .send(Area::Providers, &db);
+    assert_eq!(reply.status(), 201);
+    let created = reply.json();
+    let id = created["id"].as_i64().expect("id");
+    assert_eq!(
+        reply.header("location"),
+        Some(format!("/api/v1/providers/{id}").as_str())
+    );
+    assert_eq!(
+        created,
+        json!({"id": id, "name": "Alpha", "xmltv_url": "https://a.example/epg.xml.gz",
+               "enabled": true, "priority": 5, "timezone": "Europe/Berlin",
+               "offset_correction_minutes": -60, "etag": null, "last_modified": null,
+               "last_fetched_at": null, "last_success_at": null,
+               "created_at": NOW, "updated_at": NOW})
+    );
+    let b = provider(&db, "beta");
+    let list = call(Method::GET, "/api/v1/providers")
+        .send(Area::Providers, &db)
+        .json();
+    let names: Vec<_> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|p| p["name"].clone())
+        .collect();
+    assert_eq!(names, [json!("Alpha"), json!("beta")]);
+
+    db.execute("UPDATE providers SET etag = 'x' WHERE id = ?", &[id.into()])
+        .expect("etag");
+    let put = call(Method::PUT, &format!("/api/v1/providers/{id}"))
+        .json(json!({"name": "Alpha", "xmltv_url": "http://other.example/", "enabled": false}))
+        .send(Area::Providers, &db);
+    assert_eq!(put.status(), 200);
+    let put = put.json();
+    assert_eq!(put["enabled"], false);
+    assert_eq!(
+        put["priority"], 10,
+        "PUT replaces: omitted fields take defaults"
+    );
+    assert_eq!(put["timezone"], Json::Null);
+    assert_eq!(put["etag"], Json::Null, "a new URL forgets the old ETag");
+    let got = call(Method::GET, &format!("/api/v1/providers/{id}")).send(Area::Providers, &db);
+    assert_eq!(got.json(), put);
+
+    let dup = call(Method::PUT, &format!("/api/v1/providers/{b}"))
+        .json(json!({"name": "Alpha", "xmltv_url": "http://b.example/"}))
+        .send(Area::Providers, &db);
+    assert_eq!(
+        dup.problem(409),
+        "a provider named \"Alpha\" already exists"
+    );
+    let dup = call(Method::POST, "/api/v1/providers")
+        .json(json!({"name": "beta", "xmltv_url": "http://b.example/"}))
+        .send(Area::Providers, &db);
+    assert_eq!(dup.problem(409), "a provider named \"beta\" already exists");
+    let missing = call(Method::GET, "/api/v1/providers/999").send(Area::Providers, &db);
+    assert_eq!(missing.problem(404), "provider 999 not found");
+}
+
+#[test]
+fn provider_bodies_are_validated() {
+    let db = db();
+    let cases = [
+        (
+            json!({"name": "a", "xmltv_url": "ftp://a.example/x.xml"}),
+            "xmltv_url: scheme \"ftp\" is not supported; use http or https",
+        ),
+        (
+            json!({"name": "a", "xmltv_url": "http://a.example/", "timezone": "Europe/Nowhere"}),
+            "timezone: \"Europe/Nowhere\" is not an IANA time zone such as Europe/Berlin",
+        ),
+        (
+            json!({"name": "  ", "xmltv_url": "http://a.example/"}),
+            "name: must not be empty",
+        ),
+        (
+            json!({"name": "a".repeat(201), "xmltv_url": "http://a.example/"}),
+            "name: must be at most 200 characters",
+        ),
+        (
+            json!({"name": "a", "xmltv_url": "http://a.example/", "offset_correction_minutes": -1441}),
+            "offset_correction_minutes: must be between -1440 and 1440 minutes",
+        ),
+        (
+            json!({"name": "a", "xmltv_url": "http://a.example/", "colour": "red"}),
+            "invalid JSON body: unknown field `colour`, expected one of `name`, `xmltv_url`, `enabled`, `priority`, `timezone`, `offset_correction_minutes` at line 1 column 9",
+        ),
+        (
+            json!({"name": "a"}),
+            "invalid JSON body: missing field `xmltv_url` at line 1 column 12",
+        ),
+    ];
+    for (body, detail) in cases {
+        let reply = call(Method::POST, "/api/v1/providers")
+            .json(body)
+            .send(Area::Providers, &db);
+        assert_eq!(reply.problem(400), detail);
+    }
+    let reply = call(Method::POST, "/api/v1/providers")
+        .raw("{\"name\": ")
+        .header("content-type", "application/json; charset=utf-8")
+        .send(Area::Providers, &db);
+    assert_eq!(
+        reply.problem(400),
+        "invalid JSON body: EOF while parsing a value at line 1 column 9"
+    );
+    let reply = call(Method::POST, "/api/v1/providers").send(Area::Providers, &db);
+    assert_eq!(reply.problem(400), "a JSON request body is required");
+    assert_eq!(one(&db, "SELECT COUNT(*) FROM providers", &[]), 0);
+}
+
+#[test]
+fn deleting_a_provider_cascades() {
+    let db = db();
+    let (a, b) = (provider(&db, "a"), provider(&db, "b"));
+    let only_a = channel(&db, "Only A");
+    let shared = channel(&db, "Shared");
+    let only_b = channel(&db, "Only B");
+    let m1 = mapping(&db, a, "one", only_a);
+    let m2 = mapping(&db, a, "two", shared);
+    let m3 = mapping(&db, b, "two", shared);
+    mapping(&db, b, "three", only_b);
+    programme(&db, m1, only_a, a, NOW);
+    programme(&db, m2, shared, a, NOW);
+    programme(&db, m2, shared, a, NOW + 1800);
+    programme(&db, m3, shared, b, NOW);
+    db.execute(
+        "INSERT INTO import_log (provider_id, trigger, status, queued_at) VALUES (?, 'manual', 'queued', 0)",
+        &[a.into()],
+    )
+    .expect("log");
+    let reply = call(Method::DELETE, &format!("/api/v1/providers/{a}")).send(Area::Providers, &db);
+    assert_eq!(reply.status(), 200);
+    assert_eq!(
+        reply.json(),
+        json!({"deleted": {"mappings": 2, "programmes": 3, "channels": 1}})
+    );
+    assert_eq!(one(&db, "SELECT COUNT(*) FROM providers", &[]), 1);
+    assert_eq!(one(&db, "SELECT COUNT(*) FROM import_log", &[]), 0);
+    assert_eq!(one(&db, "SELECT COUNT(*) FROM programmes", &[]), 1);
+    assert_eq!(one(&db, "SELECT COUNT(*) FROM channel_mappings", &[]), 2);
+    let left: Vec<i64> = db
+        .execute("SELECT id FROM channels ORDER BY id", &[])
+        .expect("channels")
+        .iter()
+        .map(|r| r.i64(0).expect("id"))
+        .collect();
+    assert_eq!(left, [shared, only_b]);
+    let again = call(Method::DELETE, &format!("/api/v1/providers/{a}")).send(Area::Providers, &db);
+    assert_eq!(again.problem(404), format!("provider {a} not found"));
+}
+
+#[test]
+fn channels_list_filter_and_page() {
+    let db = db();
+    for name in ["ZDF", "Das Erste", "arte", "Das Erste HD"] {
+        channel(&db, name);
+    }
+    db.execute("UPDATE channels SET enabled = 0 WHERE name = 'arte'", &[])
+        .expect("disable");
+    let body = call(Method::GET, "/api/v1/channels")
+        .send(Area::Channels, &db)
+        .json();
+    let names: Vec<_> = body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["name"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            json!("arte"),
+            json!("Das Erste"),
+            json!("Das Erste HD"),
+            json!("ZDF")
+        ]
+    );
+    assert_eq!(
+        (
+            body["total"].clone(),
+            body["limit"].clone(),
+            body["offset"].clone()
+        ),
+        (json!(4), json!(50), json!(0))
+    );
+    let body = call(
+        Method::GET,
+        "/api/v1/channels?q=das%20ERSTE&limit=1&offset=1",
+    )
+    .send(Area::Channels, &db)
+    .json();
+    assert_eq!(body["total"], 2);
+    assert_eq!(body["items"][0]["name"], "Das Erste HD");
+    assert_eq!(body["items"].as_array().map(Vec::len), Some(1));
+    let body = call(Method::GET, "/api/v1/channels?enabled=false")
+        .send(Area::Channels, &db)
+        .json();
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["items"][0]["name"], "arte");
+    let bad = call(Method::GET, "/api/v1/channels?limit=501").send(Area::Channels, &db);
+    assert_eq!(
+        bad.problem(400),
+        "query parameter limit must be an integer from 1 to 500, got \"501\""
+    );
+}
+
+#[test]
+fn channel_detail_put_and_patch() {
+    let db = db();
+    let p = provider(&db, "prov");
+    let c = channel(&db, "Das Erste");
+    let other = channel(&db, "ZDF");
+    let m = mapping(&db, p, "ard.de", c);
+    let body = call(Method::GET, &format!("/api/v1/channels/{c}"))
+        .send(Area::Channels, &db)
+        .json();
+    assert_eq!(body["name"], "Das Erste");
+    assert_eq!(
+        body["mappings"],
+        json!([{"id": m, "provider_id": p, "provider_name": "prov", "provider_channel_id": "ard.de",
+                "channel_id": c, "time_shift_minutes": 0, "manual": false, "created_at": 0, "updated_at": 0}])
+    );
+    let put = call(Method::PUT, &format!("/api/v1/channels/{c}"))
+        .json(json!({"name": "ARD", "icon": "http://i/ard.png", "enabled": false}))
+        .send(Area::Channels, &db);
+    assert_eq!(put.status(), 200);
+    let put = put.json();
+    assert_eq!(
+        (
+            put["name"].clone(),
+            put["icon"].clone(),
+            put["enabled"].clone(),
+            put["updated_at"].clone()
+        ),
+        (
+            json!("ARD"),
+            json!("http://i/ard.png"),
+            json!(false),
+            json!(NOW)
+        )
+    );
+    let patch = call(Method::PATCH, &format!("/api/v1/channels/{c}"))
+        .json(json!({"icon": null, "xmltv_id": "ard.de"}))
+        .send(Area::Channels, &db)
+        .json();
+    assert_eq!(
+        (
+            patch["name"].clone(),
+            patch["icon"].clone(),
+            patch["xmltv_id"].clone()
+        ),
+        (json!("ARD"), Json::Null, json!("ard.de"))
+    );
+    let clash = call(Method::PATCH, &format!("/api/v1/channels/{other}"))
+        .json(json!({"xmltv_id": "ard.de"}))
+        .send(Area::Channels, &db);
+    assert_eq!(
+        clash.problem(409),
+        "another channel already has xmltv_id \"ard.de\""
+    );
+    let partial = call(Method::PUT, &format!("/api/v1/channels/{c}"))
+        .json(json!({"name": "ARD"}))
+        .send(Area::Channels, &db);
+    assert_eq!(
+        partial.problem(400),
+        "invalid JSON body: missing field `enabled` at line 1 column 14"
+    );
+    let unknown = call(Method::PATCH, &format!("/api/v1/channels/{c}"))
+        .json(json!({"lcn": "1"}))
+        .send(Area::Channels, &db);
+    assert!(
+        unknown
+            .problem(400)
+            .starts_with("invalid JSON body: unknown field `lcn`")
+    );
+    for (path, detail) in [
+        (
+            "/api/v1/channels/abc",
+            "\"abc\" is not a valid id; ids are positive integers",
+        ),
+        (
+            "/api/v1/channels/0",
+            "\"0\" is not a valid id; ids are positive integers",
+        ),
+    ] {
+        assert_eq!(
+            call(Method::GET, path)
+                .send(Area::Channels, &db)
+                .problem(400),
+            detail
+        );
+    }
+    let missing = call(Method::GET, "/api/v1/channels/77").send(Area::Channels, &db);
+    assert_eq!(missing.problem(404), "channel 77 not found");
+}
+
+#[test]
+fn mapping_is_created_moved_shifted_and_deleted() {
+    let db = db();
+    let p = provider(&db, "prov");
+    let (old, new) = (channel(&db, "Old"), channel(&db, "New"));
+    let m = mapping(&db, p, "ch1", old);
+    let prog = programme(&db, m, old, p, NOW);
+
+    let created = call(Method::POST, &format!("/api/v1/channels/{new}/mappings"))
+        .json(json!({"provider_id": p, "provider_channel_id": "ch2"}))
+        .send(Area::Channels, &db);
+    assert_eq!(created.status(), 201);
+    let created_id = created.json()["id"].as_i64().expect("id");
+    assert_eq!(
+        created.header("location"),
+        Some(format!("/api/v1/mappings/{created_id}").as_str())
+    );
+    assert_eq!(created.json()["manual"], true);
+
+    let moved = call(Method::POST, &format!("/api/v1/channels/{new}/mappings"))
+        .json(json!({"provider_id": p, "provider_channel_id": "ch1", "time_shift_minutes": 60}))
+        .send(Area::Channels, &db);
+    assert_eq!(moved.status(), 200);
+    let moved = moved.json();
+    assert_eq!(
+        (
+            moved["id"].clone(),
+            moved["channel_id"].clone(),
+            moved["time_shift_minutes"].clone(),
+            moved["manual"].clone()
+        ),
+        (json!(m), json!(new), json!(60), json!(true))
+    );
+    let row = db
+        .execute(
+            "SELECT channel_id, start, stop FROM programmes WHERE id = ?",
+            &[prog.into()],
+        )
+        .expect("programme");
+    let row = row.first().expect("row");
+    assert_eq!(
+        (
+            row.i64(0).expect("c"),
+            row.i64(1).expect("s"),
+            row.i64(2).expect("e")
+        ),
+        (new, NOW + 3600, NOW + 5400)
+    );
+
+    let patched = call(Method::PATCH, &format!("/api/v1/mappings/{m}"))
+        .json(json!({"time_shift_minutes": -30}))
+        .send(Area::Channels, &db);
+    assert_eq!(patched.json()["time_shift_minutes"], -30);
+    assert_eq!(
+        one(
+            &db,
+            "SELECT start FROM programmes WHERE id = ?",
+            &[prog.into()]
+        ),
+        NOW - 1800
+    );
+    let list = call(Method::GET, &format!("/api/v1/channels/{new}/mappings"))
+        .send(Area::Channels, &db)
+        .json();
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        call(Method::GET, &format!("/api/v1/channels/{old}/mappings"))
+            .send(Area::Channels, &db)
+            .json(),
+        json!([])
+    );
+
+    let deleted = call(Method::DELETE, &format!("/api/v1/mappings/{m}")).send(Area::Channels, &db);
+    assert_eq!(deleted.status(), 204);
+    assert!(deleted.0.body().is_empty());
+    assert_eq!(one(&db, "SELECT COUNT(*) FROM programmes", &[]), 0);
+    assert_eq!(one(&db, "SELECT COUNT(*) FROM channel_mappings", &[]), 1);
+    let again = call(Method::DELETE, &format!("/api/v1/mappings/{m}")).send(Area::Channels, &db);
+    assert_eq!(again.problem(404), format!("mapping {m} not found"));
+
+    let bad = call(Method::POST, &format!("/api/v1/channels/{new}/mappings"))
+        .json(json!({"provider_id": 999, "provider_channel_id": "x"}))
+        .send(Area::Channels, &db);
+    assert_eq!(bad.problem(404), "provider 999 not found");
+    let bad = call(Method::PATCH, &format!("/api/v1/mappings/{created_id}"))
+        .json(json!({"time_shift_minutes": 2000}))
+        .send(Area::Channels, &db);
+    assert_eq!(
+        bad.problem(400),
+        "time_shift_minutes: must be between -1440 and 1440 minutes"
+    );
+}
+
+#[test]
+fn programme_windows_are_validated_before_the_guide() {
+    let db = db();
+    let c = channel(&db, "One");
+    let cases = [
+        (
+            "start=2024-05-01T00:00:00Z&end=2024-05-16T00:00:01Z",
+            "the window from start to end may be at most 14 days",
+        ),
+        (
+            "start=2024-05-02T00:00:00Z&end=2024-05-01T00:00:00Z",
+            "end must be after start",
+        ),
+        (
+            "start=2024-05-01T00:00:00Z&end=2024-05-01T00:00:00Z",
+            "end must be after start",
+        ),
+        (
+            "start=tomorrow",
+            "query parameter start must be an RFC 3339 date-time such as 2024-05-01T20:15:00Z, got \"tomorrow\" (premature end of input)",
+        ),
+    ];
+    for (query, detail) in cases {
+        let path = format!("/api/v1/channels/{c}/programs?{query}");
+        assert_eq!(
+            call(Method::GET, &path)
+                .send(Area::Channels, &db)
+                .problem(400),
+            detail,
+            "{query}"
+        );
+    }
+    let missing = call(Method::GET, "/api/v1/channels/99/programs").send(Area::Channels, &db);
+    assert_eq!(missing.problem(404), "channel 99 not found");
+}
+
+#[test]
+fn channel_programmes_are_served_as_rfc3339() {
+    let db = db();
+    let p = provider(&db, "prov");
+    let c = channel(&db, "One");
+    let m = mapping(&db, p, "one", c);
+    let id = programme(&db, m, c, p, NOW + 600);
+    let body = call(
+        Method::GET,
+        &format!("/api/v1/channels/{c}/programs?start=2024-05-01T12:00:00%2B00:00"),
+    )
+    .send(Area::Channels, &db)
+    .json();
+    assert_eq!(body["start"], "2024-05-01T12:00:00Z");
+    assert_eq!(body["end"], "2024-05-02T12:00:00Z");
+    let item = &body["items"][0];
+    assert_eq!(
+        (
+            item["id"].clone(),
+            item["start"].clone(),
+            item["stop"].clone(),
+            item["title"].clone()
+        ),
+        (
+            json!(id),
+            json!("2024-05-01T12:10:00Z"),
+            json!("2024-05-01T12:40:00Z"),
+            json!("News")
+        )
+    );
+    assert_eq!(item["programme"]["titles"][0]["value"], "News");
+}
+
+#[test]
+fn now_and_next_carry_channel_names() {
+    let db = db();
+    let p = provider(&db, "prov");
+    let c = channel(&db, "One");
+    let m = mapping(&db, p, "one", c);
+    programme(&db, m, c, p, NOW - 600);
+    programme(&db, m, c, p, NOW + 1200);
+    let body = call(Method::GET, "/api/v1/programs/now")
+        .send(Area::Channels, &db)
+        .json();
+    assert_eq!(body["at"], "2024-05-01T12:00:00Z");
+    let item = &body["items"][0];
+    assert_eq!(
+        (item["channel_id"].clone(), item["channel_name"].clone()),
+        (json!(c), json!("One"))
+    );
+    assert_eq!(item["now"]["start"], "2024-05-01T11:50:00Z");
+    assert_eq!(item["next"]["start"], "2024-05-01T12:20:00Z");
+}
+
+fn with_token() -> Config {
+    Config {
+        admin_token: Some("s3cret-token".into()),
+        ..Config::default()
+    }
+}
+
+#[test]
+fn writes_need_the_configured_token() {
+    let db = db();
+    let config = with_token();
+    let body = json!({"name": "a", "xmltv_url": "http://a.example/"});
+    let detail = "this request needs the header 'Authorization: Bearer <admin token>' with the configured admin token";
+    for auth in [
+        None,
+        Some("Bearer wrong"),
+        Some("Bearer s3cret-token-longer"),
+        Some("Basic s3cret-token"),
+    ] {
+        let mut c = call(Method::POST, "/api/v1/providers").json(body.clone());
+        if let Some(auth) = auth {
+            c = c.header("authorization", auth);
+        }
+        let reply = c.send_with(Area::Providers, &db, &config);
+        assert_eq!(reply.problem(401), detail, "{auth:?}");
+        assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
+    }
+    let ok = call(Method::POST, "/api/v1/providers")
+        .json(body)
+        .header("authorization", "Bearer s3cret-token")
+        .header("spin-client-addr", "203.0.113.9:4000")
+        .send_with(Area::Providers, &db, &config);
+    assert_eq!(ok.status(), 201);
+    let read = call(Method::GET, "/api/v1/providers")
+        .header("spin-client-addr", "203.0.113.9:4000")
+        .send_with(Area::Providers, &db, &config);
+    assert_eq!(read.status(), 200);
+}
+
+#[test]
+fn without_a_token_only_local_unproxied_clients_write() {
+    let db = db();
+    let body = json!({"name": "a", "xmltv_url": "http://a.example/"});
+    let refused = [
+        call(Method::POST, "/api/v1/providers").header("spin-client-addr", "203.0.113.9:4000"),
+        call(Method::POST, "/api/v1/providers").header("spin-client-addr", "[2001:db8::1]:80"),
+        call(Method::POST, "/api/v1/providers").header("x-forwarded-for", "203.0.113.9"),
+        call(Method::POST, "/api/v1/providers").header("forwarded", "for=203.0.113.9"),
+        call(Method::POST, "/api/v1/providers").header("x-real-ip", "203.0.113.9"),
+    ];
+    for c in refused {
+        let reply = c.json(body.clone()).send(Area::Providers, &db);
+        let detail = reply.problem(403);
+        assert!(detail.contains("SPIN_VARIABLE_ADMIN_TOKEN"), "{detail}");
+    }
+    let mut no_addr = call(Method::POST, "/api/v1/providers").json(body.clone());
+    no_addr.headers.retain(|(n, _)| *n != "spin-client-addr");
+    assert_eq!(no_addr.send(Area::Providers, &db).status(), 403);
+    let v6 = call(Method::POST, "/api/v1/providers")
+        .header("spin-client-addr", "[::1]:5555")
+        .json(body)
+        .send(Area::Providers, &db);
+    assert_eq!(v6.status(), 201);
+}
+
+#[test]
+fn routing_errors() {
+    let db = db();
+    let unknown = call(Method::GET, "/api/v1/nothing").send(Area::Channels, &db);
+    assert_eq!(unknown.problem(404), "route /api/v1/nothing not found");
+    let other_area = call(Method::GET, "/api/v1/providers").send(Area::Channels, &db);
+    assert_eq!(other_area.problem(404), "route /api/v1/providers not found");
+    let wrong = call(Method::DELETE, "/api/v1/channels/1").send(Area::Channels, &db);
+    assert_eq!(
+        wrong.problem(405),
+        "method not allowed here; allowed: GET, HEAD, PUT, PATCH, OPTIONS"
+    );
+    assert_eq!(
+        wrong.header("allow"),
+        Some("GET, HEAD, PUT, PATCH, OPTIONS")
+    );
+    let xmltv = call(Method::GET, "/xmltv.xml").send(Area::Xmltv, &db);
+    assert_eq!(xmltv.problem(404), "the XMLTV export not found");
+    let head = call(Method::HEAD, "/api/v1/providers").send(Area::Providers, &db);
+    assert_eq!(head.status(), 200);
+    assert!(head.0.body().is_empty());
+}
+
+#[test]
+fn body_limits_and_media_types() {
+    let db = db();
+    let big = format!("{{\"name\":\"{}\"}}", "a".repeat(1024 * 1024));
+    let reply = call(Method::POST, "/api/v1/providers")
+        .raw(&big)
+        .header("content-type", "application/json")
+        .send(Area::Providers, &db);
+    assert_eq!(
+        reply.problem(413),
+        "the request body is larger than 1048576 bytes"
+    );
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let mut c = call(Method::POST, "/api/v1/providers").raw("{\"name\":\"a\"}");
+        if let Some(ct) = content_type {
+            c = c.header("content-type", ct);
+        }
+        assert_eq!(
+            c.send(Area::Providers, &db).problem(415),
+            "the request body must be JSON, sent with 'Content-Type: application/json'"
+        );
+    }
+}
+
+#[test]
+fn cors_headers_and_preflight() {
+    let db = db();
+    let config = Config {
+        cors_enabled: true,
+        ..Config::default()
+    };
+    let get = call(Method::GET, "/api/v1/channels").send_with(Area::Channels, &db, &config);
+    assert_eq!(get.header("access-control-allow-origin"), Some("*"));
+    let err = call(Method::GET, "/api/v1/channels/x").send_with(Area::Channels, &db, &config);
+    assert_eq!(err.status(), 400);
+    assert_eq!(err.header("access-control-allow-origin"), Some("*"));
+    let pre = call(Method::OPTIONS, "/api/v1/providers/3").send_with(Area::Providers, &db, &config);
+    assert_eq!(pre.status(), 204);
+    assert_eq!(
+        pre.header("access-control-allow-methods"),
+        Some("GET, HEAD, PUT, DELETE, OPTIONS")
+    );
+    assert_eq!(
+        pre.header("access-control-allow-headers"),
+        Some("Authorization, Content-Type")
+    );
+    assert_eq!(pre.header("access-control-max-age"), Some("86400"));
+    assert_eq!(pre.header("access-control-allow-origin"), Some("*"));
+
+    let plain = call(Method::OPTIONS, "/api/v1/providers").send(Area::Providers, &db);
+    assert_eq!(plain.status(), 204);
+    assert_eq!(plain.header("allow"), Some("GET, HEAD, POST, OPTIONS"));
+    assert_eq!(plain.header("access-control-allow-origin"), None);
+    assert_eq!(plain.header("access-control-allow-methods"), None);
+    let get = call(Method::GET, "/api/v1/channels").send(Area::Channels, &db);
+    assert_eq!(get.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn jobs_need_a_fetcher_and_a_sane_budget() {
+    let db = db();
+    let reply = call(Method::POST, "/api/v1/jobs/run").send(Area::Imports, &db);
+    assert_eq!(
+        reply.problem(503),
+        "this component cannot make outbound requests, so it cannot run jobs; call POST /api/v1/jobs/run on the imports component"
+    );
+    let reply = call(Method::POST, "/api/v1/jobs/run?budget_secs=26").send(Area::Imports, &db);
+    assert_eq!(
+        reply.problem(400),
+        "query parameter budget_secs must be an integer from 1 to 25, got \"26\""
+    );
+}
+
+#[test]
+fn trigger_checks_its_provider_first() {
+    let db = db();
+    let reply = call(Method::POST, "/api/v1/import/trigger")
+        .json(json!({"provider_id": 42}))
+        .send(Area::Imports, &db);
+    assert_eq!(reply.problem(404), "provider 42 not found");
+    let reply = call(Method::POST, "/api/v1/import/trigger")
+        .json(json!({"provider": 42}))
+        .send(Area::Imports, &db);
+    assert_eq!(
+        reply.problem(400),
+        "invalid JSON body: unknown field `provider`, expected `provider_id` at line 1 column 11"
+    );
+}
+
+#[test]
+fn trigger_queues_once_per_provider_and_status_lists_runs() {
+    let db = db();
+    let (a, b) = (provider(&db, "a"), provider(&db, "b"));
+    let first = call(Method::POST, "/api/v1/import/trigger").send(Area::Imports, &db);
+    assert_eq!(first.status(), 202);
+    let first = first.json();
+    let providers: Vec<_> = first["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .map(|r| r["provider_id"].clone())
+        .collect();
+    assert_eq!(providers, [json!(a), json!(b)]);
+    assert_eq!(first["existing_run_ids"], json!([]));
+    let again = call(Method::POST, "/api/v1/import/trigger")
+        .json(json!({"provider_id": a}))
+        .send(Area::Imports, &db)
+        .json();
+    assert_eq!(again["runs"][0]["id"], first["runs"][0]["id"]);
+    assert_eq!(
+        again["existing_run_ids"],
+        json!([first["runs"][0]["id"].clone()])
+    );
+    let status = call(Method::GET, "/api/v1/import/status")
+        .send(Area::Imports, &db)
+        .json();
+    assert_eq!(status["queued"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        (status["running"].clone(), status["recent"].clone()),
+        (json!([]), json!([]))
+    );
+    let id = first["runs"][1]["id"].as_i64().expect("id");
+    let run = call(Method::GET, &format!("/api/v1/import/runs/{id}"))
+        .send(Area::Imports, &db)
+        .json();
+    assert_eq!(
+        (
+            run["provider_id"].clone(),
+            run["status"].clone(),
+            run["trigger"].clone()
+        ),
+        (json!(b), json!("queued"), json!("manual"))
+    );
+    let missing = call(Method::GET, "/api/v1/import/runs/999").send(Area::Imports, &db);
+    assert_eq!(missing.problem(404), "import run 999 not found");
+}
+
+#[test]
+fn handle_returns_full_bodies_outside_xmltv() {
+    let db = db();
+    let config = Config::default();
+    let ctx = Context {
+        store: &db,
+        config: &config,
+        now: NOW,
+        fetcher: None,
+    };
+    let reply = api::handle(
+        Area::Health,
+        call(Method::GET, "/api/v1/health").request(),
+        &ctx,
+    );
+    assert!(matches!(reply.body(), Body::Full(b) if !b.is_empty()));
+}
