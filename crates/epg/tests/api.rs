@@ -838,8 +838,6 @@ fn routing_errors() {
         wrong.header("allow"),
         Some("GET, HEAD, PUT, PATCH, OPTIONS")
     );
-    let xmltv = call(Method::GET, "/xmltv.xml").send(Area::Xmltv, &db);
-    assert_eq!(xmltv.problem(404), "the XMLTV export not found");
     let head = call(Method::HEAD, "/api/v1/providers").send(Area::Providers, &db);
     assert_eq!(head.status(), 200);
     assert!(head.0.body().is_empty());
@@ -1002,4 +1000,151 @@ fn handle_returns_full_bodies_outside_xmltv() {
         &ctx,
     );
     assert!(matches!(reply.body(), Body::Full(b) if !b.is_empty()));
+}
+
+#[test]
+fn search_is_ranked_windowed_and_rejects_bad_queries() {
+    let db = db();
+    epg::prepare(&db).expect("search index");
+    let p = provider(&db, "prov");
+    let c = channel(&db, "One");
+    let m = mapping(&db, p, "one", c);
+    let hit = programme(&db, m, c, p, NOW + 600);
+    programme(&db, m, c, p, NOW - 7200);
+    let body = call(Method::GET, "/api/v1/programs/search?q=news")
+        .send(Area::Channels, &db)
+        .json();
+    assert_eq!(body["total"], 1, "{body}");
+    assert_eq!(body["items"][0]["id"], hit);
+    assert_eq!(body["items"][0]["channel_name"], "One");
+    assert_eq!(body["items"][0]["title"], "News");
+    assert_eq!(body["start"], "2024-05-01T12:00:00Z");
+    assert_eq!(body["end"], "2024-05-15T12:00:00Z");
+    let all = call(
+        Method::GET,
+        "/api/v1/programs/search?q=news&start=2024-05-01T00:00:00Z&channel=1",
+    )
+    .send(Area::Channels, &db)
+    .json();
+    assert_eq!(all["total"], 2);
+    let detail = call(Method::GET, "/api/v1/programs/search?q=%22news")
+        .send(Area::Channels, &db)
+        .problem(400);
+    assert!(detail.starts_with("invalid search query: "), "{detail}");
+    let detail = call(Method::GET, "/api/v1/programs/search")
+        .send(Area::Channels, &db)
+        .problem(400);
+    assert_eq!(detail, "the query parameter q is required");
+}
+
+fn seed_export(db: &SqliteStore) -> i64 {
+    let p = provider(db, "prov");
+    let c = channel(db, "One");
+    let m = mapping(db, p, "one", c);
+    programme(db, m, c, p, NOW + 600);
+    db.execute(
+        "INSERT INTO import_log (provider_id, trigger, status, queued_at, finished_at) \
+         VALUES (?, 'cli', 'succeeded', ?, ?)",
+        &[p.into(), NOW.into(), NOW.into()],
+    )
+    .expect("import log");
+    c
+}
+
+#[test]
+fn xmltv_export_streams_the_guide_with_validators() {
+    let db = db();
+    let c = seed_export(&db);
+    let reply = call(Method::GET, "/xmltv.xml").send(Area::Xmltv, &db);
+    assert_eq!(reply.status(), 200);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/xml; charset=utf-8")
+    );
+    assert_eq!(reply.header("content-encoding"), None);
+    let etag = reply.header("etag").expect("etag").to_owned();
+    let last_modified = reply
+        .header("last-modified")
+        .expect("last-modified")
+        .to_owned();
+    let text = String::from_utf8(reply.0.body().clone()).expect("utf-8");
+    assert!(
+        text.contains(&format!("<channel id=\"ch{c}.epg\">")),
+        "{text}"
+    );
+    assert_eq!(text.matches("<programme ").count(), 1);
+
+    let again = call(Method::GET, "/xmltv.xml")
+        .header("if-none-match", &etag)
+        .send(Area::Xmltv, &db);
+    assert_eq!(again.status(), 304);
+    assert!(again.0.body().is_empty());
+    let since = call(Method::GET, "/api/v1/xmltv")
+        .header("if-modified-since", &last_modified)
+        .send(Area::Xmltv, &db);
+    assert_eq!(since.status(), 304);
+    let other = call(Method::GET, "/xmltv.xml?channels=999")
+        .header("if-none-match", &etag)
+        .send(Area::Xmltv, &db);
+    assert_eq!(other.status(), 200, "options change the ETag");
+    assert!(!String::from_utf8_lossy(other.0.body()).contains("<programme "));
+}
+
+#[test]
+fn xmltv_export_gzips_by_path_or_accept_encoding() {
+    use std::io::Read;
+    let db = db();
+    seed_export(&db);
+    let plain = call(Method::GET, "/xmltv.xml")
+        .send(Area::Xmltv, &db)
+        .0
+        .into_body();
+    for (path, accept, content_type, encoding) in [
+        ("/xmltv.xml.gz", None, "application/gzip", None),
+        ("/api/v1/xmltv.gz", None, "application/gzip", None),
+        (
+            "/api/v1/xmltv",
+            Some("gzip, br"),
+            "application/xml; charset=utf-8",
+            Some("gzip"),
+        ),
+    ] {
+        let mut c = call(Method::GET, path);
+        if let Some(accept) = accept {
+            c = c.header("accept-encoding", accept);
+        }
+        let reply = c.send(Area::Xmltv, &db);
+        assert_eq!(reply.status(), 200, "{path}");
+        assert_eq!(reply.header("content-type"), Some(content_type), "{path}");
+        assert_eq!(reply.header("content-encoding"), encoding, "{path}");
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&reply.0.body()[..])
+            .read_to_end(&mut unzipped)
+            .expect("gzip");
+        assert_eq!(unzipped, plain, "{path}");
+    }
+}
+
+#[test]
+fn xmltv_export_validates_its_parameters() {
+    let db = db();
+    seed_export(&db);
+    for (query, detail) in [
+        (
+            "channels=1,x",
+            "\"x\" is not a valid id; ids are positive integers",
+        ),
+        ("days=0", ""),
+        ("days=32", ""),
+    ] {
+        let got = call(Method::GET, &format!("/xmltv.xml?{query}"))
+            .send(Area::Xmltv, &db)
+            .problem(400);
+        if !detail.is_empty() {
+            assert_eq!(got, detail, "{query}");
+        }
+    }
+    let reply = call(Method::POST, "/xmltv.xml").send(Area::Xmltv, &db);
+    assert_eq!(reply.status(), 405);
+    assert_eq!(reply.header("allow"), Some("GET, HEAD, OPTIONS"));
 }

@@ -138,7 +138,8 @@ pub fn handle<S: Store>(
     response
 }
 
-/// [`handle`] for areas whose responses are always complete (all but [`Area::Xmltv`]).
+/// [`handle`] with the body complete: an XMLTV export is rendered into memory. For tests
+/// and hosts that cannot stream; the XMLTV component streams with [`write_xmltv`].
 pub fn handle_full<S: Store>(
     area: Area,
     request: http::Request<Vec<u8>>,
@@ -148,17 +149,41 @@ pub fn handle_full<S: Store>(
     let (parts, body) = response.into_parts();
     match body {
         Body::Full(bytes) => Response::from_parts(parts, bytes),
-        Body::Xmltv(_) => {
-            let err = ApiError::Internal {
-                cause: "a streamed XMLTV body reached handle_full".into(),
-            };
-            let (parts, body) = problem::response(&err).into_parts();
-            let bytes = match body {
-                Body::Full(bytes) => bytes,
-                Body::Xmltv(_) => Vec::new(),
-            };
-            Response::from_parts(parts, bytes)
+        Body::Xmltv(export) => {
+            let mut bytes = Vec::new();
+            match write_xmltv(ctx.store, &export, &mut bytes) {
+                Ok(_) => Response::from_parts(parts, bytes),
+                Err(e) => {
+                    let err = ApiError::Internal {
+                        cause: format!("writing the XMLTV export: {e}"),
+                    };
+                    let (parts, body) = problem::response(&err).into_parts();
+                    let bytes = match body {
+                        Body::Full(bytes) => bytes,
+                        Body::Xmltv(_) => Vec::new(),
+                    };
+                    Response::from_parts(parts, bytes)
+                }
+            }
         }
+    }
+}
+
+/// Writes the export a [`Body::Xmltv`] asks for, gzipped when it says so.
+pub fn write_xmltv(
+    store: &impl Store,
+    request: &XmltvRequest,
+    out: impl std::io::Write,
+) -> Result<crate::export::ExportStats, crate::export::Error> {
+    let options = crate::export::ExportOptions {
+        channels: request.channels.clone(),
+        start: request.start,
+        end: request.end,
+    };
+    if request.gzip {
+        crate::export::write_gzip(store, &options, out)
+    } else {
+        crate::export::write(store, &options, out)
     }
 }
 
@@ -203,7 +228,7 @@ fn dispatch<S: Store>(
 }
 
 fn route<S: Store>(method: &str, template: &str, ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
-    use handlers::{channels, health, imports, mappings, programs, providers};
+    use handlers::{channels, health, imports, mappings, programs, providers, xmltv};
     match (method, template) {
         ("GET", "/api/v1/health") => health::health(ctx),
         ("GET", "/api/v1/openapi.json") => health::openapi(),
@@ -227,8 +252,8 @@ fn route<S: Store>(method: &str, template: &str, ctx: &Context<'_, S>, req: &Req
         ("GET", "/api/v1/import/status") => imports::status(ctx),
         ("GET", "/api/v1/import/runs/{id}") => imports::run(ctx, req),
         ("POST", "/api/v1/jobs/run") => imports::jobs(ctx, req),
-        (_, "/xmltv.xml" | "/xmltv.xml.gz" | "/api/v1/xmltv" | "/api/v1/xmltv.gz") => {
-            Err(ApiError::not_found("the XMLTV export"))
+        ("GET", "/xmltv.xml" | "/xmltv.xml.gz" | "/api/v1/xmltv" | "/api/v1/xmltv.gz") => {
+            xmltv::export(ctx, req, template)
         }
         _ => Err(ApiError::not_found(format!("route {template}"))),
     }

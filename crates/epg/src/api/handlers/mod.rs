@@ -7,3 +7,4 @@ pub(super) mod imports;
 pub(super) mod mappings;
 pub(super) mod programs;
 pub(super) mod providers;
+pub(super) mod xmltv;

@@ -1,9 +1,9 @@
-//! `/channels/{id}/programs`, `/programs/now` and the `/programs/search` slot.
+//! `/channels/{id}/programs`, `/programs/now` and `/programs/search`.
 
 use serde::Serialize;
 
 use crate::api::params::format_time;
-use crate::api::{ApiError, Context, Handled, Req, json};
+use crate::api::{ApiError, Context, Handled, Req, json, params};
 use crate::catalog;
 use crate::guide::{self, GuideProgramme};
 use crate::model::{LangText, Programme};
@@ -66,6 +66,11 @@ fn window(now: i64, req: &Req<'_>) -> Result<(i64, i64), ApiError> {
         .query
         .time("end")?
         .unwrap_or(start.saturating_add(DEFAULT_WINDOW_SECS));
+    check_window(start, end)?;
+    Ok((start, end))
+}
+
+fn check_window(start: i64, end: i64) -> Result<(), ApiError> {
     if end <= start {
         return Err(ApiError::bad_request("end must be after start"));
     }
@@ -74,7 +79,7 @@ fn window(now: i64, req: &Req<'_>) -> Result<(i64, i64), ApiError> {
             "the window from start to end may be at most 14 days",
         ));
     }
-    Ok((start, end))
+    Ok(())
 }
 
 /// `GET /channels/{id}/programs?start&end`.
@@ -116,7 +121,63 @@ pub fn now<S: Store>(ctx: &Context<'_, S>) -> Handled {
     json::ok(&serde_json::json!({ "at": format_time(ctx.now), "items": items }))
 }
 
-/// `GET /programs/search`: routed and documented; the guide's search is wired in later.
-pub fn search<S: Store>(_ctx: &Context<'_, S>, _req: &Req<'_>) -> Handled {
-    Err(ApiError::not_found("programme search"))
+/// One search hit: the programme, its channel, its relevance.
+#[derive(Serialize)]
+struct HitJson<'a> {
+    channel_name: &'a str,
+    rank: f64,
+    snippet: Option<&'a str>,
+    #[serde(flatten)]
+    programme: ProgrammeJson<'a>,
+}
+
+/// `GET /programs/search?q&start&end&channel&limit&offset`: ranked hits in a window that
+/// defaults to what has not ended yet, up to the longest window the API serves.
+pub fn search<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
+    let q = req
+        .query
+        .get("q")
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .ok_or_else(|| ApiError::bad_request("the query parameter q is required"))?;
+    let start = req.query.time("start")?.unwrap_or(ctx.now);
+    let end = req
+        .query
+        .time("end")?
+        .unwrap_or(start.saturating_add(MAX_WINDOW_SECS));
+    check_window(start, end)?;
+    let channel_id = req.query.get("channel").map(params::id).transpose()?;
+    let query = guide::SearchQuery {
+        q: q.to_owned(),
+        start: Some(start),
+        end: Some(end),
+        channel_id,
+        limit: req.query.int("limit", 20, 1, guide::MAX_LIMIT)?,
+        offset: req.query.int("offset", 0, 0, 100_000)?,
+    };
+    let page = guide::search(ctx.store, &query).map_err(|e| match e {
+        guide::SearchError::InvalidQuery { reason } => {
+            ApiError::bad_request(format!("invalid search query: {reason}"))
+        }
+        guide::SearchError::Store(e) => e.into(),
+    })?;
+    let items: Vec<_> = page
+        .hits
+        .iter()
+        .map(|h| HitJson {
+            channel_name: &h.channel_name,
+            rank: h.rank,
+            snippet: h.snippet.as_deref(),
+            programme: programme_json(&h.programme),
+        })
+        .collect();
+    json::ok(&serde_json::json!({
+        "q": q,
+        "start": format_time(start),
+        "end": format_time(end),
+        "total": page.total,
+        "limit": query.limit,
+        "offset": query.offset,
+        "items": items,
+    }))
 }
