@@ -14,7 +14,7 @@ use epg::model::{Channel, Programme};
 use epg::{SqliteStore, Store};
 use epg_bench::GenStats;
 
-use crate::export_shim as export;
+use epg::export;
 
 /// A scratch directory removed on drop.
 pub struct Scratch(pub PathBuf);
@@ -102,7 +102,7 @@ pub fn parse_file(path: &Path) -> anyhow::Result<(u64, f64)> {
 /// Opens (creating) and migrates a database file.
 pub fn open_db(path: &Path) -> anyhow::Result<SqliteStore> {
     let store = SqliteStore::open(path)?;
-    epg::store::migrate(&store)?;
+    epg::prepare(&store)?;
     Ok(store)
 }
 

@@ -4,7 +4,6 @@
 //! where S is `all`, `parse`, `import`, `query`, `export` or `rss`. Memory is measured in
 //! child processes (`epg-bench rss-child …`) so that each figure is one step's peak.
 
-mod export_shim;
 mod harness;
 mod report;
 mod scenarios;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::args::ExportArgs;
-use crate::export_shim as export;
+use epg::export;
 use crate::input::existing_store;
 
 /// The end of "everything from now on": the last second of year 9999, a real time that

@@ -5,7 +5,6 @@ mod args;
 mod check;
 mod cleanup;
 mod export;
-mod export_shim;
 mod help;
 mod import;
 mod input;
