@@ -31,3 +31,6 @@ pub struct Context<'a, S: Store> {
     /// Outbound HTTP, where the component has it (`POST /jobs/run`).
     pub fetcher: Option<&'a dyn Fetcher>,
 }
+
+mod stub_for_spin;
+pub use stub_for_spin::handle_full;
