@@ -21,8 +21,8 @@ impl Fetcher for SpinFetcher {
             .map_err(|e| FetchError::Failed(e.to_string()))?;
         // The library is synchronous; Spin's executor drives the request (and, below,
         // each body chunk) to completion. Its `run` may be nested inside the handler's.
-        let response: IncomingResponse =
-            spin_sdk::http::run(spin_sdk::http::send(outgoing)).map_err(|e| send_error(e, &request.url))?;
+        let response: IncomingResponse = spin_sdk::http::run(spin_sdk::http::send(outgoing))
+            .map_err(|e| send_error(e, &request.url))?;
         let headers = response
             .headers()
             .entries()
@@ -89,6 +89,8 @@ fn send_error(e: SendError, url: &str) -> FetchError {
 
 fn host_of(url: &str) -> String {
     url.split_once("://")
-        .map_or(url, |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(rest))
+        .map_or(url, |(_, rest)| {
+            rest.split(['/', '?', '#']).next().unwrap_or(rest)
+        })
         .to_owned()
 }

@@ -32,7 +32,11 @@ pub fn now() -> i64 {
 /// API. Never fails: a broken setting or database becomes a problem+json response (the
 /// cause goes to the log, not to the client), because an `Err` would make Spin send a
 /// bare 500 with the raw message.
-pub fn serve(area: Area, request: http::Request<Vec<u8>>, outbound: bool) -> http::Response<Vec<u8>> {
+pub fn serve(
+    area: Area,
+    request: http::Request<Vec<u8>>,
+    outbound: bool,
+) -> http::Response<Vec<u8>> {
     let config = match config() {
         Ok(config) => config,
         Err(e) => return unavailable("invalid-configuration", &e.to_string()),
@@ -53,7 +57,10 @@ pub fn serve(area: Area, request: http::Request<Vec<u8>>, outbound: bool) -> htt
 
 /// A 503 problem+json for failures before the API could run.
 fn unavailable(kind: &str, cause: &str) -> http::Response<Vec<u8>> {
-    eprintln!("level=error event={kind} error={}", serde_json::json!(cause));
+    eprintln!(
+        "level=error event={kind} error={}",
+        serde_json::json!(cause)
+    );
     let body = serde_json::json!({
         "type": "about:blank",
         "title": "Service Unavailable",

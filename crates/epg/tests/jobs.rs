@@ -18,10 +18,13 @@ const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/xmlt
 /// 2025-06-01T12:00:00Z
 const NOW: i64 = 1_748_779_200;
 
+/// Status, headers and body of a canned response.
+type Canned = (u16, Vec<(String, String)>, Vec<u8>);
+
 /// Serves canned responses by URL and records every request.
 #[derive(Default)]
 struct FakeFetcher {
-    responses: HashMap<String, (u16, Vec<(String, String)>, Vec<u8>)>,
+    responses: HashMap<String, Canned>,
     requests: RefCell<Vec<FetchRequest>>,
 }
 
@@ -37,7 +40,11 @@ impl FakeFetcher {
     }
 
     fn urls(&self) -> Vec<String> {
-        self.requests.borrow().iter().map(|r| r.url.clone()).collect()
+        self.requests
+            .borrow()
+            .iter()
+            .map(|r| r.url.clone())
+            .collect()
     }
 }
 
@@ -114,12 +121,22 @@ fn claims_take_queued_runs_oldest_first_and_once() {
     let p = provider(&store, "a", "http://a/", true);
     let first = queued_run(&store, p);
     let second = queued_run(&store, p);
-    let claim = jobs::claim_next(&store, "one", NOW).expect("claim").expect("a run");
-    assert_eq!((claim.run_id, claim.provider_id, claim.attempts), (first, p, 1));
-    let claim = jobs::claim_next(&store, "two", NOW).expect("claim").expect("a run");
+    let claim = jobs::claim_next(&store, "one", NOW)
+        .expect("claim")
+        .expect("a run");
+    assert_eq!(
+        (claim.run_id, claim.provider_id, claim.attempts),
+        (first, p, 1)
+    );
+    let claim = jobs::claim_next(&store, "two", NOW)
+        .expect("claim")
+        .expect("a run");
     assert_eq!(claim.run_id, second);
     assert_eq!(jobs::claim_next(&store, "three", NOW).expect("claim"), None);
-    assert_eq!(run_row(&store, first), ("running".into(), 1, None, Some(NOW)));
+    assert_eq!(
+        run_row(&store, first),
+        ("running".into(), 1, None, Some(NOW))
+    );
     let rows = store
         .execute(
             "SELECT lease_owner, lease_expires_at FROM import_log WHERE id = ?",
@@ -136,7 +153,9 @@ fn an_expired_silent_run_is_taken_over_but_a_progressing_one_is_not() {
     let store = store();
     let p = provider(&store, "a", "http://a/", true);
     let run = queued_run(&store, p);
-    jobs::claim_next(&store, "crashed", NOW).expect("claim").expect("a run");
+    jobs::claim_next(&store, "crashed", NOW)
+        .expect("claim")
+        .expect("a run");
     let later = NOW + LEASE_SECS + 1;
     store
         .execute(
@@ -144,7 +163,10 @@ fn an_expired_silent_run_is_taken_over_but_a_progressing_one_is_not() {
             &[(later - 5).into(), run.into()],
         )
         .expect("progress");
-    assert_eq!(jobs::claim_next(&store, "other", later).expect("claim"), None);
+    assert_eq!(
+        jobs::claim_next(&store, "other", later).expect("claim"),
+        None
+    );
     store
         .execute(
             "UPDATE import_log SET progress_at = ? WHERE id = ?",
@@ -190,7 +212,12 @@ fn two_connections_never_claim_the_same_run() {
 #[test]
 fn download_sends_validators_and_follows_relative_redirects() {
     let fetcher = FakeFetcher::default()
-        .serve("http://a.example/feed", 301, &[("Location", "/v2/feed.xml")], b"")
+        .serve(
+            "http://a.example/feed",
+            301,
+            &[("Location", "/v2/feed.xml")],
+            b"",
+        )
         .serve(
             "http://a.example/v2/feed.xml",
             302,
@@ -200,7 +227,10 @@ fn download_sends_validators_and_follows_relative_redirects() {
         .serve(
             "https://cdn.example/guide.xml?x=1",
             200,
-            &[("etag", "\"v2\""), ("Last-Modified", "Sun, 01 Jun 2025 10:00:00 GMT")],
+            &[
+                ("etag", "\"v2\""),
+                ("Last-Modified", "Sun, 01 Jun 2025 10:00:00 GMT"),
+            ],
             b"<tv/>",
         );
     let validators = Validators {
@@ -210,13 +240,18 @@ fn download_sends_validators_and_follows_relative_redirects() {
     let download =
         jobs::download(&fetcher, "http://a.example/feed", &validators, 100).expect("download");
     let Download::Body {
-        etag, last_modified, ..
+        etag,
+        last_modified,
+        ..
     } = &download
     else {
         panic!("expected a body");
     };
     assert_eq!(etag.as_deref(), Some("\"v2\""));
-    assert_eq!(last_modified.as_deref(), Some("Sun, 01 Jun 2025 10:00:00 GMT"));
+    assert_eq!(
+        last_modified.as_deref(),
+        Some("Sun, 01 Jun 2025 10:00:00 GMT")
+    );
     assert_eq!(read_all(download).expect("body"), b"<tv/>");
     assert_eq!(
         fetcher.urls(),
@@ -233,7 +268,10 @@ fn download_sends_validators_and_follows_relative_redirects() {
             .map(|(_, v)| v.as_str())
     };
     assert_eq!(header("if-none-match"), Some("\"v1\""));
-    assert_eq!(header("if-modified-since"), Some("Sat, 31 May 2025 10:00:00 GMT"));
+    assert_eq!(
+        header("if-modified-since"),
+        Some("Sat, 31 May 2025 10:00:00 GMT")
+    );
     assert_eq!(header("accept-encoding"), Some("gzip"));
     assert_eq!(
         header("user-agent"),
@@ -248,7 +286,12 @@ fn download_outcomes() {
         .serve("http://a/gone", 404, &[], b"not found")
         .serve("http://a/loop", 307, &[("location", "http://a/loop")], b"")
         .serve("http://a/ftp", 302, &[("location", "ftp://a/feed")], b"")
-        .serve("http://a/big", 200, &[("content-length", "11")], b"01234567890");
+        .serve(
+            "http://a/big",
+            200,
+            &[("content-length", "11")],
+            b"01234567890",
+        );
     let none = Validators::default();
     assert!(matches!(
         jobs::download(&fetcher, "http://a/same", &none, 10),
@@ -259,11 +302,20 @@ fn download_outcomes() {
         Ok(_) => panic!("{url} should fail"),
     };
     assert_eq!(message("http://a/gone"), "provider answered HTTP 404");
-    assert_eq!(message("http://a/loop"), "the provider redirected more than 5 times");
+    assert_eq!(
+        message("http://a/loop"),
+        "the provider redirected more than 5 times"
+    );
     assert_eq!(message("http://a/ftp"), "invalid feed url \"ftp://a/feed\"");
-    assert_eq!(message("file:///etc/passwd"), "invalid feed url \"file:///etc/passwd\"");
+    assert_eq!(
+        message("file:///etc/passwd"),
+        "invalid feed url \"file:///etc/passwd\""
+    );
     assert_eq!(message("http://a/big"), "the feed is larger than 10 bytes");
-    assert_eq!(message("http://elsewhere/"), "outbound requests to http://elsewhere/ are not allowed");
+    assert_eq!(
+        message("http://elsewhere/"),
+        "outbound requests to http://elsewhere/ are not allowed"
+    );
     assert!(matches!(
         jobs::download(&fetcher, "http://a/gone", &none, 10),
         Err(DownloadError::Status(404))
@@ -292,7 +344,10 @@ fn the_daily_key_is_set_once_per_local_day() {
     // 12:00 UTC is 14:00 in Berlin, after the default 03:00.
     assert_eq!(jobs::queue_daily(&store, &config, NOW).expect("queue"), 0);
     let rows = store
-        .execute("SELECT last_run_key, last_run_at FROM job_state WHERE name = 'daily_import'", &[])
+        .execute(
+            "SELECT last_run_key, last_run_at FROM job_state WHERE name = 'daily_import'",
+            &[],
+        )
         .expect("state");
     let row = rows.first().expect("the day was recorded");
     assert_eq!(row.str(0).expect("key"), "2025-06-01");
@@ -300,7 +355,10 @@ fn the_daily_key_is_set_once_per_local_day() {
     store
         .execute("UPDATE job_state SET last_run_at = 0", &[])
         .expect("reset");
-    assert_eq!(jobs::queue_daily(&store, &config, NOW + 3600).expect("queue"), 0);
+    assert_eq!(
+        jobs::queue_daily(&store, &config, NOW + 3600).expect("queue"),
+        0
+    );
     let rows = store
         .execute("SELECT last_run_at FROM job_state", &[])
         .expect("state");
@@ -321,7 +379,10 @@ fn a_spent_budget_defers_the_queue() {
         .expect("today done");
     let fetcher = FakeFetcher::default();
     let report = jobs::run_due(&store, &fetcher, &Config::default(), NOW, 0).expect("pass");
-    assert_eq!((report.scheduled, report.runs.len(), report.deferred), (0, 0, 2));
+    assert_eq!(
+        (report.scheduled, report.runs.len(), report.deferred),
+        (0, 0, 2)
+    );
     assert!(report.cleanup.is_none());
     assert!(fetcher.urls().is_empty());
 }
@@ -352,14 +413,19 @@ fn the_daily_schedule_queues_enabled_idle_providers() {
             vec![idle.into(), "schedule".into(), "queued".into()],
         ]
     );
-    assert_eq!(jobs::queue_daily(&store, &config, NOW + 60).expect("again"), 0);
+    assert_eq!(
+        jobs::queue_daily(&store, &config, NOW + 60).expect("again"),
+        0
+    );
 }
 
 #[test]
 fn a_pass_imports_fetches_conditionally_and_records_failures() {
     let store = store();
-    let feed = std::fs::read(format!("{SAMPLES}/iptv-org-epg/epgshare01.online.content.xml.gz"))
-        .expect("sample");
+    let feed = std::fs::read(format!(
+        "{SAMPLES}/iptv-org-epg/epgshare01.online.content.xml.gz"
+    ))
+    .expect("sample");
     let fresh = provider(&store, "fresh", "http://a/feed.xml.gz", true);
     let same = provider(&store, "same", "http://b/feed", true);
     let gone = provider(&store, "gone", "http://c/feed", true);
@@ -385,14 +451,21 @@ fn a_pass_imports_fetches_conditionally_and_records_failures() {
         [
             (runs[0], RunStatus::Succeeded, None),
             (runs[1], RunStatus::Unchanged, None),
-            (runs[2], RunStatus::Failed, Some("provider answered HTTP 404".into())),
+            (
+                runs[2],
+                RunStatus::Failed,
+                Some("provider answered HTTP 404".into())
+            ),
         ]
     );
     assert_eq!(report.runs[0].channels_seen, 2);
     assert_eq!(report.runs[0].programmes_seen, 203);
     assert!(report.cleanup.is_some());
     let rows = store
-        .execute("SELECT etag, last_fetched_at FROM providers ORDER BY id", &[])
+        .execute(
+            "SELECT etag, last_fetched_at FROM providers ORDER BY id",
+            &[],
+        )
         .expect("providers");
     assert_eq!(
         rows.rows,

@@ -30,7 +30,11 @@ pub struct Claim {
 ///
 /// One `UPDATE … RETURNING` statement picks and takes the run under SQLite's write lock,
 /// and its outer `WHERE` checks the state again, so two processes can never both win.
-pub fn claim_next(store: &impl Store, owner: &str, now: i64) -> Result<Option<Claim>, store::Error> {
+pub fn claim_next(
+    store: &impl Store,
+    owner: &str,
+    now: i64,
+) -> Result<Option<Claim>, store::Error> {
     let stale = now - LEASE_SECS;
     let rows = store.execute(
         "UPDATE import_log SET status = 'running', lease_owner = ?, lease_expires_at = ?, \

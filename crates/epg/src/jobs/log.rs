@@ -86,7 +86,10 @@ mod tests {
 
     #[test]
     fn text_and_json_lines() {
-        let fields = [("run", json!(3)), ("error", json!("provider answered HTTP 404"))];
+        let fields = [
+            ("run", json!(3)),
+            ("error", json!("provider answered HTTP 404")),
+        ];
         assert_eq!(
             format(LogFormat::Text, LogLevel::Warn, "import", &fields),
             "level=warn event=import run=3 error=\"provider answered HTTP 404\""

@@ -200,7 +200,12 @@ fn mark_fetched(
     match validators {
         Some((etag, last_modified)) => store.execute(
             "UPDATE providers SET etag = ?, last_modified = ?, last_fetched_at = ? WHERE id = ?",
-            &[etag.into(), last_modified.into(), now.into(), provider_id.into()],
+            &[
+                etag.into(),
+                last_modified.into(),
+                now.into(),
+                provider_id.into(),
+            ],
         )?,
         None => store.execute(
             "UPDATE providers SET last_fetched_at = ? WHERE id = ?",

@@ -43,8 +43,7 @@ pub fn queue_daily(store: &impl Store, config: &Config, now: i64) -> Result<u32,
             Some(row) => row.opt_string(0)?,
             None => None,
         };
-        let Some(key) = daily_due(now, config.import_time, config.timezone, last.as_deref())
-        else {
+        let Some(key) = daily_due(now, config.import_time, config.timezone, last.as_deref()) else {
             return Ok(0);
         };
         store.execute(
@@ -121,7 +120,10 @@ mod tests {
         let tz = chrono_tz::Europe::Berlin;
         // 2025-03-30: 02:00 CET jumps to 03:00 CEST at 01:00 UTC; 02:30 never happens.
         let last_cet = 1_743_296_399; // 2025-03-30T00:59:59Z = 01:59:59 CET
-        assert_eq!(daily_due(last_cet, time(2, 30), tz, Some("2025-03-29")), None);
+        assert_eq!(
+            daily_due(last_cet, time(2, 30), tz, Some("2025-03-29")),
+            None
+        );
         assert_eq!(
             daily_due(last_cet + 1, time(2, 30), tz, Some("2025-03-29")),
             Some("2025-03-30".to_owned())
@@ -150,7 +152,10 @@ mod tests {
         let tz = chrono_tz::America::New_York;
         // 2025-03-09: 02:00 EST jumps to 03:00 EDT at 07:00 UTC.
         let jump = 1_741_503_600; // 2025-03-09T07:00:00Z
-        assert_eq!(daily_due(jump - 1, time(3, 0), tz, Some("2025-03-08")), None);
+        assert_eq!(
+            daily_due(jump - 1, time(3, 0), tz, Some("2025-03-08")),
+            None
+        );
         assert_eq!(
             daily_due(jump, time(3, 0), tz, Some("2025-03-08")),
             Some("2025-03-09".to_owned())
