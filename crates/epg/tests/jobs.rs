@@ -506,3 +506,41 @@ fn a_run_interrupted_three_times_is_given_up() {
     assert!(fetcher.urls().is_empty());
     assert!(report.cleanup.is_none());
 }
+
+#[test]
+fn a_feed_over_the_cap_fails_its_run() {
+    let store = store();
+    let feed = std::fs::read(format!(
+        "{SAMPLES}/iptv-org-epg/epgshare01.online.content.xml"
+    ))
+    .expect("sample");
+    let p = provider(&store, "big", "http://a/feed.xml", true);
+    let run = queued_run(&store, p);
+    store
+        .execute(
+            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
+            &[],
+        )
+        .expect("today done");
+    // No Content-Length: the cap has to stop the stream itself.
+    let fetcher =
+        FakeFetcher::default().serve("http://a/feed.xml", 200, &[("etag", "\"x\"")], &feed);
+    let config = Config {
+        max_feed_bytes: 10_000,
+        ..Config::default()
+    };
+    let report = jobs::run_due(&store, &fetcher, &config, NOW, 50).expect("pass");
+    assert_eq!(report.runs.len(), 1);
+    assert_eq!(report.runs[0].id, run);
+    assert_eq!(report.runs[0].status, RunStatus::Failed);
+    let error = report.runs[0].error.as_deref().expect("a reason");
+    assert!(
+        error.contains("the feed is larger than 10000 bytes"),
+        "{error}"
+    );
+    assert!(report.cleanup.is_none());
+    let rows = store
+        .execute("SELECT etag, last_fetched_at FROM providers", &[])
+        .expect("provider");
+    assert_eq!(rows.rows, [vec![Value::Null, Value::Null]]);
+}
