@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::args::ExportArgs;
-use epg::export;
 use crate::input::existing_store;
+use epg::export;
 
 /// The end of "everything from now on": the last second of year 9999, a real time that
 /// any date code can still format and add shifts to, unlike `i64::MAX`.

@@ -21,8 +21,7 @@ pub fn open_feed(feed: &str) -> anyhow::Result<Box<dyn Read>> {
 pub fn create_store(path: &Path) -> anyhow::Result<SqliteStore> {
     let store = SqliteStore::open(path)
         .with_context(|| format!("cannot open database {}", path.display()))?;
-    epg::prepare(&store)
-        .with_context(|| format!("cannot migrate database {}", path.display()))?;
+    epg::prepare(&store).with_context(|| format!("cannot migrate database {}", path.display()))?;
     Ok(store)
 }
 

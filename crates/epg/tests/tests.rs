@@ -3,6 +3,7 @@
 mod api;
 mod export;
 mod guide;
+mod jobs;
 mod migrations;
 mod retention;
 mod search;

@@ -141,6 +141,7 @@ impl From<jobs::Error> for ApiError {
     fn from(e: jobs::Error) -> Self {
         match e {
             jobs::Error::Store(e) => e.into(),
+            jobs::Error::Import(e) => e.into(),
         }
     }
 }

@@ -3,6 +3,21 @@
 //! call [`run_due`]; they differ only in the [`Fetcher`] they pass.
 
 use std::io::Read;
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::import::{self, ImportOptions, RunRecord, RunStatus};
+use crate::retention::{self, CleanupReport};
+use crate::store::{self, Store};
+
+mod claim;
+mod download;
+mod log;
+mod schedule;
+
+pub use claim::{Claim, LEASE_SECS, MAX_ATTEMPTS, claim_next, queued_count};
+pub use download::{Download, DownloadError, MAX_REDIRECTS, Validators, download};
+pub use schedule::{daily_due, queue_daily};
 
 /// A request for a provider's feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,25 +68,157 @@ pub struct JobReport {
     pub cleanup: Option<crate::retention::CleanupReport>,
 }
 
-/// Errors of a job pass.
+/// Errors of a job pass. A run that fails (download or import) is not an error of the
+/// pass: it is recorded as a failed run and the pass goes on.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] crate::store::Error),
+    Store(#[from] store::Error),
+    /// Queueing the daily runs failed.
+    #[error(transparent)]
+    Import(#[from] import::Error),
 }
 
 /// Does the due work now: queues the daily import once `config.import_time` has passed
 /// in `config.timezone`, then claims queued runs (and runs whose lease expired) one at a
 /// time with a lease, fetches and imports each, and runs cleanup after importing. Stops
 /// claiming new runs once `budget_secs` have passed, so that it answers before a host's
-/// handler limit.
+/// handler limit; a run already claimed is finished even if that takes longer.
 pub fn run_due(
-    _store: &impl crate::store::Store,
-    _fetcher: &dyn Fetcher,
-    _config: &crate::config::Config,
-    _now: i64,
-    _budget_secs: u64,
+    store: &impl Store,
+    fetcher: &dyn Fetcher,
+    config: &Config,
+    now: i64,
+    budget_secs: u64,
 ) -> Result<JobReport, Error> {
-    unimplemented!("jobs::run_due")
+    let started = Instant::now();
+    let budget = Duration::from_secs(budget_secs);
+    let clock = || now + i64::try_from(started.elapsed().as_secs()).unwrap_or(i64::MAX / 2);
+    let owner = lease_owner(now);
+    let mut report = JobReport {
+        scheduled: queue_daily(store, config, now)?,
+        ..JobReport::default()
+    };
+    loop {
+        if started.elapsed() >= budget {
+            report.deferred = queued_count(store)?;
+            break;
+        }
+        let Some(claim) = claim_next(store, &owner, clock())? else {
+            break;
+        };
+        let record = process(store, fetcher, config, claim, clock())?;
+        log::run(config, &record);
+        report.runs.push(record);
+    }
+    if report.runs.iter().any(|r| r.status == RunStatus::Succeeded) {
+        report.cleanup = Some(run_cleanup(store, config, clock())?);
+    }
+    Ok(report)
+}
+
+/// Deletes what is past retention (see [`retention::cleanup`]) and logs what went.
+pub fn run_cleanup(store: &impl Store, config: &Config, now: i64) -> Result<CleanupReport, Error> {
+    let report = retention::cleanup(store, now, config.retention_days)?;
+    log::cleanup(config, &report);
+    Ok(report)
+}
+
+/// Takes a claimed run to its end and returns its final row.
+fn process(
+    store: &impl Store,
+    fetcher: &dyn Fetcher,
+    config: &Config,
+    claim: Claim,
+    now: i64,
+) -> Result<RunRecord, Error> {
+    if claim.attempts > MAX_ATTEMPTS {
+        let error = format!("the import was interrupted {MAX_ATTEMPTS} times; giving up");
+        claim::finish_run(store, claim.run_id, "failed", Some(&error), now)?;
+        return final_record(store, claim.run_id);
+    }
+    let Some((url, validators)) = provider_source(store, claim.provider_id)? else {
+        let error = format!("provider {} not found", claim.provider_id);
+        claim::finish_run(store, claim.run_id, "failed", Some(&error), now)?;
+        return final_record(store, claim.run_id);
+    };
+    match download(fetcher, &url, &validators, config.max_feed_bytes) {
+        Err(e) => claim::finish_run(store, claim.run_id, "failed", Some(&e.to_string()), now)?,
+        Ok(Download::Unchanged) => {
+            claim::finish_run(store, claim.run_id, "unchanged", None, now)?;
+            mark_fetched(store, claim.provider_id, None, now)?;
+        }
+        Ok(Download::Body {
+            body,
+            etag,
+            last_modified,
+        }) => {
+            let mut options = ImportOptions::default();
+            options.limits.max_decompressed_bytes = config.max_feed_bytes;
+            // A failed import has marked its run failed with the reason; the record
+            // read below carries it.
+            if import::run(store, claim.run_id, body, &options).is_ok() {
+                mark_fetched(store, claim.provider_id, Some((etag, last_modified)), now)?;
+            }
+        }
+    }
+    final_record(store, claim.run_id)
+}
+
+fn final_record(store: &impl Store, run_id: i64) -> Result<RunRecord, Error> {
+    import::get_run(store, run_id)?.ok_or(Error::Import(import::Error::RunNotFound(run_id)))
+}
+
+fn provider_source(
+    store: &impl Store,
+    provider_id: i64,
+) -> Result<Option<(String, Validators)>, store::Error> {
+    let rows = store.execute(
+        "SELECT xmltv_url, etag, last_modified FROM providers WHERE id = ?",
+        &[provider_id.into()],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let validators = Validators {
+        etag: row.opt_string(1)?,
+        last_modified: row.opt_string(2)?,
+    };
+    Ok(Some((row.string(0)?, validators)))
+}
+
+/// Records a fetch on the provider; `validators` (a new feed's `ETag` and
+/// `Last-Modified`) replace the stored ones only after the feed was imported, so that a
+/// failed import is fetched in full next time.
+fn mark_fetched(
+    store: &impl Store,
+    provider_id: i64,
+    validators: Option<(Option<String>, Option<String>)>,
+    now: i64,
+) -> Result<(), store::Error> {
+    match validators {
+        Some((etag, last_modified)) => store.execute(
+            "UPDATE providers SET etag = ?, last_modified = ?, last_fetched_at = ? WHERE id = ?",
+            &[
+                etag.into(),
+                last_modified.into(),
+                now.into(),
+                provider_id.into(),
+            ],
+        )?,
+        None => store.execute(
+            "UPDATE providers SET last_fetched_at = ? WHERE id = ?",
+            &[now.into(), provider_id.into()],
+        )?,
+    };
+    Ok(())
+}
+
+/// A name for this pass's leases, unique enough to tell processes apart in the log.
+fn lease_owner(now: i64) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("jobs-{now}-{nanos:09}")
 }

@@ -1,0 +1,9 @@
+//! The epg HTTP component for /api/v1/import and /api/v1/jobs/run (which fetches feeds).
+
+use epg::api::Area;
+use spin_sdk::http_component;
+
+#[http_component]
+fn handle(request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+    epg_spin::serve(Area::Imports, request, true)
+}

@@ -1,0 +1,546 @@
+//! Scheduled work: leased claims, conditional downloads with redirects and a size cap,
+//! the daily schedule, and whole passes of `run_due` over a fake HTTP client.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::Read;
+
+use epg::Config;
+use epg::SqliteStore;
+use epg::import::RunStatus;
+use epg::jobs::{
+    self, Download, DownloadError, FetchError, FetchRequest, FetchResponse, Fetcher, LEASE_SECS,
+    Validators,
+};
+use epg::store::{self, Store, Value};
+
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/xmltv-samples");
+/// 2025-06-01T12:00:00Z
+const NOW: i64 = 1_748_779_200;
+
+/// Status, headers and body of a canned response.
+type Canned = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// Serves canned responses by URL and records every request.
+#[derive(Default)]
+struct FakeFetcher {
+    responses: HashMap<String, Canned>,
+    requests: RefCell<Vec<FetchRequest>>,
+}
+
+impl FakeFetcher {
+    fn serve(mut self, url: &str, status: u16, headers: &[(&str, &str)], body: &[u8]) -> Self {
+        let headers = headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        self.responses
+            .insert(url.to_owned(), (status, headers, body.to_vec()));
+        self
+    }
+
+    fn urls(&self) -> Vec<String> {
+        self.requests
+            .borrow()
+            .iter()
+            .map(|r| r.url.clone())
+            .collect()
+    }
+}
+
+impl Fetcher for FakeFetcher {
+    fn get(&self, request: &FetchRequest) -> Result<FetchResponse<'_>, FetchError> {
+        self.requests.borrow_mut().push(request.clone());
+        let (status, headers, body) = self
+            .responses
+            .get(&request.url)
+            .ok_or_else(|| FetchError::Denied(request.url.clone()))?;
+        Ok(FetchResponse {
+            status: *status,
+            headers: headers.clone(),
+            body: Box::new(body.as_slice()),
+        })
+    }
+}
+
+fn store() -> SqliteStore {
+    let store = SqliteStore::open_in_memory().expect("open");
+    store::migrate(&store).expect("migrate");
+    store
+}
+
+fn provider(store: &impl Store, name: &str, url: &str, enabled: bool) -> i64 {
+    let rows = store
+        .execute(
+            "INSERT INTO providers (name, xmltv_url, enabled, created_at, updated_at) \
+             VALUES (?, ?, ?, 0, 0) RETURNING id",
+            &[name.into(), url.into(), enabled.into()],
+        )
+        .expect("insert provider");
+    rows.first().expect("row").i64(0).expect("id")
+}
+
+fn queued_run(store: &impl Store, provider_id: i64) -> i64 {
+    let rows = store
+        .execute(
+            "INSERT INTO import_log (provider_id, trigger, status, queued_at) \
+             VALUES (?, 'manual', 'queued', ?) RETURNING id",
+            &[provider_id.into(), (NOW - 60).into()],
+        )
+        .expect("insert run");
+    rows.first().expect("row").i64(0).expect("id")
+}
+
+fn run_row(store: &impl Store, run_id: i64) -> (String, i64, Option<String>, Option<i64>) {
+    let rows = store
+        .execute(
+            "SELECT status, attempts, error, started_at FROM import_log WHERE id = ?",
+            &[run_id.into()],
+        )
+        .expect("select run");
+    let row = rows.first().expect("run exists");
+    (
+        row.string(0).expect("status"),
+        row.i64(1).expect("attempts"),
+        row.opt_string(2).expect("error"),
+        row.opt_i64(3).expect("started_at"),
+    )
+}
+
+fn read_all(download: Download<'_>) -> Result<Vec<u8>, std::io::Error> {
+    let Download::Body { mut body, .. } = download else {
+        panic!("expected a body");
+    };
+    let mut out = Vec::new();
+    body.read_to_end(&mut out).map(|_| out)
+}
+
+#[test]
+fn claims_take_queued_runs_oldest_first_and_once() {
+    let store = store();
+    let p = provider(&store, "a", "http://a/", true);
+    let first = queued_run(&store, p);
+    let second = queued_run(&store, p);
+    let claim = jobs::claim_next(&store, "one", NOW)
+        .expect("claim")
+        .expect("a run");
+    assert_eq!(
+        (claim.run_id, claim.provider_id, claim.attempts),
+        (first, p, 1)
+    );
+    let claim = jobs::claim_next(&store, "two", NOW)
+        .expect("claim")
+        .expect("a run");
+    assert_eq!(claim.run_id, second);
+    assert_eq!(jobs::claim_next(&store, "three", NOW).expect("claim"), None);
+    assert_eq!(
+        run_row(&store, first),
+        ("running".into(), 1, None, Some(NOW))
+    );
+    let rows = store
+        .execute(
+            "SELECT lease_owner, lease_expires_at FROM import_log WHERE id = ?",
+            &[first.into()],
+        )
+        .expect("lease");
+    let row = rows.first().expect("row");
+    assert_eq!(row.str(0).expect("owner"), "one");
+    assert_eq!(row.i64(1).expect("expiry"), NOW + LEASE_SECS);
+}
+
+#[test]
+fn an_expired_silent_run_is_taken_over_but_a_progressing_one_is_not() {
+    let store = store();
+    let p = provider(&store, "a", "http://a/", true);
+    let run = queued_run(&store, p);
+    jobs::claim_next(&store, "crashed", NOW)
+        .expect("claim")
+        .expect("a run");
+    let later = NOW + LEASE_SECS + 1;
+    store
+        .execute(
+            "UPDATE import_log SET progress_at = ? WHERE id = ?",
+            &[(later - 5).into(), run.into()],
+        )
+        .expect("progress");
+    assert_eq!(
+        jobs::claim_next(&store, "other", later).expect("claim"),
+        None
+    );
+    store
+        .execute(
+            "UPDATE import_log SET progress_at = ? WHERE id = ?",
+            &[(NOW + 10).into(), run.into()],
+        )
+        .expect("progress");
+    let much_later = NOW + 10 + LEASE_SECS + 1;
+    let claim = jobs::claim_next(&store, "other", much_later)
+        .expect("claim")
+        .expect("the stale run");
+    assert_eq!((claim.run_id, claim.attempts), (run, 2));
+    // The first start is kept: the run's duration counts from it.
+    assert_eq!(run_row(&store, run).3, Some(NOW));
+}
+
+#[test]
+fn two_connections_never_claim_the_same_run() {
+    let path = std::env::temp_dir().join(format!("epg-jobs-claims-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let a = SqliteStore::open(&path).expect("open a");
+    let b = SqliteStore::open(&path).expect("open b");
+    store::migrate(&a).expect("migrate");
+    let p = provider(&a, "a", "http://a/", true);
+    let runs: Vec<i64> = (0..6).map(|_| queued_run(&a, p)).collect();
+    let mut claimed = Vec::new();
+    loop {
+        let mut got = false;
+        for (store, owner) in [(&a, "a"), (&b, "b")] {
+            if let Some(claim) = jobs::claim_next(store, owner, NOW).expect("claim") {
+                claimed.push(claim.run_id);
+                got = true;
+            }
+        }
+        if !got {
+            break;
+        }
+    }
+    drop((a, b));
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(claimed, runs);
+}
+
+#[test]
+fn download_sends_validators_and_follows_relative_redirects() {
+    let fetcher = FakeFetcher::default()
+        .serve(
+            "http://a.example/feed",
+            301,
+            &[("Location", "/v2/feed.xml")],
+            b"",
+        )
+        .serve(
+            "http://a.example/v2/feed.xml",
+            302,
+            &[("location", "https://cdn.example/guide.xml?x=1")],
+            b"",
+        )
+        .serve(
+            "https://cdn.example/guide.xml?x=1",
+            200,
+            &[
+                ("etag", "\"v2\""),
+                ("Last-Modified", "Sun, 01 Jun 2025 10:00:00 GMT"),
+            ],
+            b"<tv/>",
+        );
+    let validators = Validators {
+        etag: Some("\"v1\"".into()),
+        last_modified: Some("Sat, 31 May 2025 10:00:00 GMT".into()),
+    };
+    let download =
+        jobs::download(&fetcher, "http://a.example/feed", &validators, 100).expect("download");
+    let Download::Body {
+        etag,
+        last_modified,
+        ..
+    } = &download
+    else {
+        panic!("expected a body");
+    };
+    assert_eq!(etag.as_deref(), Some("\"v2\""));
+    assert_eq!(
+        last_modified.as_deref(),
+        Some("Sun, 01 Jun 2025 10:00:00 GMT")
+    );
+    assert_eq!(read_all(download).expect("body"), b"<tv/>");
+    assert_eq!(
+        fetcher.urls(),
+        [
+            "http://a.example/feed",
+            "http://a.example/v2/feed.xml",
+            "https://cdn.example/guide.xml?x=1"
+        ]
+    );
+    let sent = &fetcher.requests.borrow()[0].headers;
+    let header = |name: &str| {
+        sent.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(header("if-none-match"), Some("\"v1\""));
+    assert_eq!(
+        header("if-modified-since"),
+        Some("Sat, 31 May 2025 10:00:00 GMT")
+    );
+    assert_eq!(header("accept-encoding"), Some("gzip"));
+    assert_eq!(
+        header("user-agent"),
+        Some(concat!("epg/", env!("CARGO_PKG_VERSION")))
+    );
+}
+
+#[test]
+fn download_outcomes() {
+    let fetcher = FakeFetcher::default()
+        .serve("http://a/same", 304, &[], b"")
+        .serve("http://a/gone", 404, &[], b"not found")
+        .serve("http://a/loop", 307, &[("location", "http://a/loop")], b"")
+        .serve("http://a/ftp", 302, &[("location", "ftp://a/feed")], b"")
+        .serve(
+            "http://a/big",
+            200,
+            &[("content-length", "11")],
+            b"01234567890",
+        );
+    let none = Validators::default();
+    assert!(matches!(
+        jobs::download(&fetcher, "http://a/same", &none, 10),
+        Ok(Download::Unchanged)
+    ));
+    let message = |url: &str| match jobs::download(&fetcher, url, &none, 10) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("{url} should fail"),
+    };
+    assert_eq!(message("http://a/gone"), "provider answered HTTP 404");
+    assert_eq!(
+        message("http://a/loop"),
+        "the provider redirected more than 5 times"
+    );
+    assert_eq!(message("http://a/ftp"), "invalid feed url \"ftp://a/feed\"");
+    assert_eq!(
+        message("file:///etc/passwd"),
+        "invalid feed url \"file:///etc/passwd\""
+    );
+    assert_eq!(message("http://a/big"), "the feed is larger than 10 bytes");
+    assert_eq!(
+        message("http://elsewhere/"),
+        "outbound requests to http://elsewhere/ are not allowed"
+    );
+    assert!(matches!(
+        jobs::download(&fetcher, "http://a/gone", &none, 10),
+        Err(DownloadError::Status(404))
+    ));
+}
+
+#[test]
+fn the_size_cap_applies_to_the_streamed_body() {
+    // No Content-Length: the cap must stop the body itself.
+    let fetcher = FakeFetcher::default().serve("http://a/feed", 200, &[], b"0123456789");
+    let none = Validators::default();
+    let exact = jobs::download(&fetcher, "http://a/feed", &none, 10).expect("download");
+    assert_eq!(read_all(exact).expect("exactly the cap").len(), 10);
+    let over = jobs::download(&fetcher, "http://a/feed", &none, 9).expect("download");
+    let error = read_all(over).expect_err("over the cap");
+    assert_eq!(error.to_string(), "the feed is larger than 9 bytes");
+}
+
+#[test]
+fn the_daily_key_is_set_once_per_local_day() {
+    let store = store();
+    let config = Config {
+        timezone: chrono_tz::Europe::Berlin,
+        ..Config::default()
+    };
+    // 12:00 UTC is 14:00 in Berlin, after the default 03:00.
+    assert_eq!(jobs::queue_daily(&store, &config, NOW).expect("queue"), 0);
+    let rows = store
+        .execute(
+            "SELECT last_run_key, last_run_at FROM job_state WHERE name = 'daily_import'",
+            &[],
+        )
+        .expect("state");
+    let row = rows.first().expect("the day was recorded");
+    assert_eq!(row.str(0).expect("key"), "2025-06-01");
+    assert_eq!(row.i64(1).expect("at"), NOW);
+    store
+        .execute("UPDATE job_state SET last_run_at = 0", &[])
+        .expect("reset");
+    assert_eq!(
+        jobs::queue_daily(&store, &config, NOW + 3600).expect("queue"),
+        0
+    );
+    let rows = store
+        .execute("SELECT last_run_at FROM job_state", &[])
+        .expect("state");
+    assert_eq!(rows.first().expect("row").i64(0).expect("at"), 0);
+}
+
+#[test]
+fn a_spent_budget_defers_the_queue() {
+    let store = store();
+    let p = provider(&store, "a", "http://a/", true);
+    queued_run(&store, p);
+    queued_run(&store, p);
+    store
+        .execute(
+            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
+            &[],
+        )
+        .expect("today done");
+    let fetcher = FakeFetcher::default();
+    let report = jobs::run_due(&store, &fetcher, &Config::default(), NOW, 0).expect("pass");
+    assert_eq!(
+        (report.scheduled, report.runs.len(), report.deferred),
+        (0, 0, 2)
+    );
+    assert!(report.cleanup.is_none());
+    assert!(fetcher.urls().is_empty());
+}
+
+// The tests below go through `import::{queue_run, run, get_run}` and
+// `retention::cleanup`.
+
+#[test]
+fn the_daily_schedule_queues_enabled_idle_providers() {
+    let store = store();
+    let idle = provider(&store, "idle", "http://a/", true);
+    let busy = provider(&store, "busy", "http://b/", true);
+    provider(&store, "off", "http://c/", false);
+    queued_run(&store, busy);
+    let config = Config::default();
+    assert_eq!(jobs::queue_daily(&store, &config, NOW).expect("queue"), 1);
+    let rows = store
+        .execute(
+            "SELECT provider_id, trigger, status FROM import_log ORDER BY id",
+            &[],
+        )
+        .expect("runs");
+    let runs: Vec<Vec<Value>> = rows.rows;
+    assert_eq!(
+        runs,
+        [
+            vec![busy.into(), "manual".into(), "queued".into()],
+            vec![idle.into(), "schedule".into(), "queued".into()],
+        ]
+    );
+    assert_eq!(
+        jobs::queue_daily(&store, &config, NOW + 60).expect("again"),
+        0
+    );
+}
+
+#[test]
+fn a_pass_imports_fetches_conditionally_and_records_failures() {
+    let store = store();
+    let feed = std::fs::read(format!(
+        "{SAMPLES}/iptv-org-epg/epgshare01.online.content.xml.gz"
+    ))
+    .expect("sample");
+    let fresh = provider(&store, "fresh", "http://a/feed.xml.gz", true);
+    let same = provider(&store, "same", "http://b/feed", true);
+    let gone = provider(&store, "gone", "http://c/feed", true);
+    let runs = [fresh, same, gone].map(|p| queued_run(&store, p));
+    store
+        .execute(
+            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
+            &[],
+        )
+        .expect("today done");
+    let fetcher = FakeFetcher::default()
+        .serve("http://a/feed.xml.gz", 200, &[("etag", "\"e1\"")], &feed)
+        .serve("http://b/feed", 304, &[], b"")
+        .serve("http://c/feed", 404, &[], b"");
+    let report = jobs::run_due(&store, &fetcher, &Config::default(), NOW, 50).expect("pass");
+    let outcome: Vec<(i64, RunStatus, Option<String>)> = report
+        .runs
+        .iter()
+        .map(|r| (r.id, r.status, r.error.clone()))
+        .collect();
+    assert_eq!(
+        outcome,
+        [
+            (runs[0], RunStatus::Succeeded, None),
+            (runs[1], RunStatus::Unchanged, None),
+            (
+                runs[2],
+                RunStatus::Failed,
+                Some("provider answered HTTP 404".into())
+            ),
+        ]
+    );
+    assert_eq!(report.runs[0].channels_seen, 2);
+    assert_eq!(report.runs[0].programmes_seen, 203);
+    assert!(report.cleanup.is_some());
+    let rows = store
+        .execute(
+            "SELECT etag, last_fetched_at FROM providers ORDER BY id",
+            &[],
+        )
+        .expect("providers");
+    assert_eq!(
+        rows.rows,
+        [
+            vec!["\"e1\"".into(), NOW.into()],
+            vec![Value::Null, NOW.into()],
+            vec![Value::Null, Value::Null],
+        ]
+    );
+}
+
+#[test]
+fn a_run_interrupted_three_times_is_given_up() {
+    let store = store();
+    let p = provider(&store, "a", "http://a/", true);
+    let run = queued_run(&store, p);
+    store
+        .execute(
+            "UPDATE import_log SET status = 'running', attempts = 3, lease_expires_at = ?, \
+             started_at = ? WHERE id = ?",
+            &[(NOW - 1).into(), (NOW - 3 * LEASE_SECS).into(), run.into()],
+        )
+        .expect("crashed run");
+    store
+        .execute(
+            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
+            &[],
+        )
+        .expect("today done");
+    let fetcher = FakeFetcher::default();
+    let report = jobs::run_due(&store, &fetcher, &Config::default(), NOW, 50).expect("pass");
+    assert_eq!(report.runs.len(), 1);
+    assert_eq!(report.runs[0].status, RunStatus::Failed);
+    assert_eq!(
+        report.runs[0].error.as_deref(),
+        Some("the import was interrupted 3 times; giving up")
+    );
+    assert!(fetcher.urls().is_empty());
+    assert!(report.cleanup.is_none());
+}
+
+#[test]
+fn a_feed_over_the_cap_fails_its_run() {
+    let store = store();
+    let feed = std::fs::read(format!(
+        "{SAMPLES}/iptv-org-epg/epgshare01.online.content.xml"
+    ))
+    .expect("sample");
+    let p = provider(&store, "big", "http://a/feed.xml", true);
+    let run = queued_run(&store, p);
+    store
+        .execute(
+            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
+            &[],
+        )
+        .expect("today done");
+    // No Content-Length: the cap has to stop the stream itself.
+    let fetcher =
+        FakeFetcher::default().serve("http://a/feed.xml", 200, &[("etag", "\"x\"")], &feed);
+    let config = Config {
+        max_feed_bytes: 10_000,
+        ..Config::default()
+    };
+    let report = jobs::run_due(&store, &fetcher, &config, NOW, 50).expect("pass");
+    assert_eq!(report.runs.len(), 1);
+    assert_eq!(report.runs[0].id, run);
+    assert_eq!(report.runs[0].status, RunStatus::Failed);
+    let error = report.runs[0].error.as_deref().expect("a reason");
+    assert!(
+        error.contains("the feed is larger than 10000 bytes"),
+        "{error}"
+    );
+    assert!(report.cleanup.is_none());
+    let rows = store
+        .execute("SELECT etag, last_fetched_at FROM providers", &[])
+        .expect("provider");
+    assert_eq!(rows.rows, [vec![Value::Null, Value::Null]]);
+}
