@@ -5,7 +5,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use epg::feed::{self, Limits, ReadOptions, Reject, RejectReason, Sink, Summary, Warning};
-use epg::model::{Channel, Programme, TvInfo};
+use epg::model::{
+    Audio, Channel, EpisodeInfo, EpisodeNum, Icon, Image, LangText, Length, PreviouslyShown, Programme, Rating,
+    Review, Role, Subtitles, TvInfo, Url,
+};
 
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/xmltv-samples");
 
@@ -285,4 +288,269 @@ fn invalid_records_are_rejected_with_a_reason() {
     );
     assert_eq!(c.programmes.len(), 1);
     assert_eq!(c.programmes[0].titles[0].value, "Fine");
+}
+
+fn sample_bytes(path: &str) -> Vec<u8> {
+    std::fs::read(Path::new(SAMPLES).join(path)).expect("sample exists")
+}
+
+/// A sample with `from` replaced once by `to`, to give a stop-less sample a stop.
+fn patched(path: &str, from: &str, to: &str) -> Collect {
+    let bytes = sample_bytes(path);
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from.as_bytes())
+        .expect("patch target");
+    let mut out = bytes[..at].to_vec();
+    out.extend_from_slice(to.as_bytes());
+    out.extend_from_slice(&bytes[at + from.len()..]);
+    read_ok(&out)
+}
+
+fn lt(value: &str, lang: Option<&str>) -> LangText {
+    LangText {
+        value: value.into(),
+        lang: lang.map(Into::into),
+    }
+}
+
+#[test]
+fn uk_data_is_read_as_iso_8859_1() {
+    let c = sample("jellyfin-xmltv/UK_Data.xml");
+    assert!(c.warnings.is_empty());
+    let tv = c.tv.expect("tv");
+    assert_eq!(tv.date.as_deref(), Some("20151126"));
+    assert_eq!(c.channels[0].display_names, [lt("BBC1 HD", Some("en")), lt("7-1", Some("en"))]);
+    assert_eq!(
+        c.channels[0].icons,
+        [Icon { src: "Logo_UK_RT_2667".into(), width: Some(100), height: Some(200) }]
+    );
+    // The file holds the bytes EF BF BD; as ISO-8859-1 (windows-1252) they are three
+    // characters, not one U+FFFD as a UTF-8 reading would make them.
+    let budget = c
+        .programmes
+        .iter()
+        .flat_map(|p| &p.descs)
+        .find(|d| d.value.contains("keen walkers"))
+        .expect("desc");
+    assert!(budget.value.contains("budget of \u{ef}\u{bf}\u{bd}500,000"), "{}", budget.value);
+    let fake = &c.programmes[1];
+    assert_eq!(fake.titles, [lt("Fake Britain", Some("en"))]);
+    assert!(fake.descs[0].value.starts_with("The 'edible' glitter"));
+    assert_eq!(
+        fake.credits.iter().map(|c| (c.role, c.name.as_str())).collect::<Vec<_>>(),
+        [(Role::Director, "Jago Smith"), (Role::Actor, "Presenter - Matt Allwright")]
+    );
+    assert_eq!(fake.categories, [lt("Documentary", Some("en"))]);
+    assert_eq!(fake.length, Some(Length { value: 45, units: "minutes".into() }));
+    assert_eq!(
+        feed::parse_episode(&fake.episode_nums),
+        EpisodeInfo { season: Some(6), episode: Some(4), part: None }
+    );
+    assert_eq!(fake.video.as_ref().and_then(|v| v.aspect.as_deref()), Some("16:9"));
+    assert_eq!(
+        fake.subtitles,
+        [Subtitles { kind: Some("teletext".into()), language: Some(lt("English", Some("en"))) }]
+    );
+    assert_eq!((fake.start, fake.stop), (utc("2015-11-26T09:15:00Z"), Some(utc("2015-11-26T10:00:00Z"))));
+}
+
+#[test]
+fn iso_8859_1_title_is_decoded() {
+    let c = patched(
+        "xmltv-project/t-data/test_livre.xml",
+        "start=\"20011211180000\"",
+        "start=\"20011211180000\" stop=\"20011211190000\"",
+    );
+    assert_eq!(c.programmes[0].titles, [lt("£", None)]);
+}
+
+#[test]
+fn multilanguage_titles_keep_their_languages() {
+    let c = sample("jellyfin-xmltv/MultilanguageData.xml");
+    assert_eq!(
+        c.programmes[0].titles,
+        [
+            lt("Homes Under the Hammer - Spanish", Some("es")),
+            lt("Homes Under the Hammer - Spanish 2", Some("es")),
+            lt("Homes Under the Hammer - English", Some("en")),
+            lt("Homes Under the Hammer - English 2", Some("en")),
+            lt("Homes Under the Hammer - Empty Language", None),
+            lt("Homes Under the Hammer - No Language", None),
+        ]
+    );
+    assert_eq!(c.programmes[0].categories.len(), 4);
+    assert_eq!(
+        feed::parse_episode(&c.programmes[0].episode_nums),
+        EpisodeInfo { season: Some(19), episode: Some(51), part: None }
+    );
+}
+
+#[test]
+fn schedules_direct_credits_ratings_and_bom() {
+    let c = sample("jellyfin-xmltv/schedulesdirect.xml");
+    let tv = c.tv.expect("tv");
+    assert_eq!(tv.source_info_name.as_deref(), Some("Schedules Direct"));
+    assert_eq!(c.channels[0].id, "EPG123.10108.schedulesdirect.org");
+    assert_eq!(c.channels[0].display_names.len(), 5);
+    let game = &c.programmes[0];
+    assert_eq!(game.language, Some(lt("en", None)));
+    assert_eq!(game.date.as_deref(), Some("20170514"));
+    assert_eq!(game.icons.len(), 4);
+    assert_eq!(game.icons[3], Icon { src: "p12845677_b_h12_af.jpg".into(), width: Some(960), height: Some(540) });
+    assert_eq!(game.episode_nums[0], EpisodeNum { system: "dd_progid".into(), value: "EP02420905.0022".into() });
+    assert_eq!(
+        feed::parse_episode(&game.episode_nums),
+        EpisodeInfo { season: Some(2), episode: Some(12), part: Some(1) }
+    );
+    assert_eq!(game.audio, Some(Audio { present: None, stereo: Some("stereo".into()) }));
+    assert_eq!(game.previously_shown, Some(PreviouslyShown::default()));
+    assert_eq!(game.subtitles, [Subtitles { kind: Some("teletext".into()), language: None }]);
+    assert_eq!(
+        game.ratings.iter().map(|r| (r.system.as_deref(), r.value.as_str())).collect::<Vec<_>>(),
+        [
+            (Some("Canadian Parental Rating"), "14+"),
+            (Some("USA Parental Rating"), "TV14"),
+            (Some("VCHIP"), "TV-14"),
+        ]
+    );
+    assert_eq!(game.credits.iter().filter(|c| c.role == Role::Guest).count(), 6);
+    let actors: Vec<(&str, Option<&str>)> = c.programmes[1]
+        .credits
+        .iter()
+        .filter(|c| c.role == Role::Actor)
+        .map(|c| (c.name.as_str(), c.character.as_deref()))
+        .collect();
+    assert_eq!(actors[0], ("Poppy Montgomery", Some("Carrie Wells")));
+    assert_eq!(actors.len(), 5);
+}
+
+#[test]
+fn person_images_and_urls_in_custom_xml() {
+    let c = sample("jellyfin-xmltv/custom.xml");
+    assert_eq!(
+        c.channels[0].urls,
+        [Url { value: "https://example.com/channel_one".into(), system: Some("imdb".into()) }]
+    );
+    let daya = c.programmes[0]
+        .credits
+        .iter()
+        .find(|c| c.character.as_deref() == Some("Det. Nina Inara"))
+        .expect("actor");
+    assert_eq!(daya.name, "Daya Vaidya");
+    assert!(!daya.guest);
+    assert_eq!(daya.images[0].value, "https://example.com/xxx.jpg");
+    assert_eq!(daya.images[0].kind.as_deref(), Some("person"));
+    assert_eq!(daya.urls.len(), 2);
+    assert_eq!(daya.urls[1], Url { value: "https://example.com/person/205".into(), system: Some("imdb".into()) });
+}
+
+#[test]
+fn every_dtd_field_of_test_xml() {
+    let c = patched("xmltv-project/t-data/test.xml", "start=\"200006031633\"", "start=\"200006031633\" stop=\"200006031733\"");
+    let p = &c.programmes[0];
+    assert_eq!((p.start, p.stop), (utc("2000-06-03T16:33:00Z"), Some(utc("2000-06-03T17:33:00Z"))));
+    assert_eq!(p.titles, [lt("blah", Some("de")), lt("blah", Some("en"))]);
+    assert_eq!(p.descs, [lt("Blah Blah Blah.", Some("de"))]);
+    let credits: Vec<(Role, &str, Option<&str>, bool, usize, usize)> = p
+        .credits
+        .iter()
+        .map(|c| (c.role, c.name.as_str(), c.character.as_deref(), c.guest, c.images.len(), c.urls.len()))
+        .collect();
+    assert_eq!(
+        credits,
+        [
+            (Role::Director, "blah", None, false, 0, 0),
+            (Role::Actor, "a", None, false, 0, 0),
+            (Role::Actor, "b", None, false, 0, 0),
+            (Role::Actor, "c", Some("blah"), false, 0, 0),
+            (Role::Actor, "d", None, true, 0, 0),
+            (Role::Actor, "e", Some("blah"), false, 1, 1),
+        ]
+    );
+    assert_eq!(p.credits[5].urls[0], Url { value: "https://www.themoviedb.org/person/204".into(), system: Some("TMDB".into()) });
+    assert_eq!(p.date.as_deref(), Some("19901011"));
+    assert_eq!(p.length, Some(Length { value: 60, units: "minutes".into() }));
+    assert_eq!(p.icons, [Icon { src: "http://image.example.com/dgXPhzNJH8H.jpg".into(), width: Some(500), height: Some(123) }]);
+    assert_eq!(p.urls.len(), 2);
+    assert_eq!(p.urls[1].system.as_deref(), Some("IMDb"));
+    assert_eq!(p.countries, [lt("ES", None)]);
+    assert_eq!(feed::parse_episode(&p.episode_nums), EpisodeInfo { season: Some(3), episode: Some(10), part: Some(1) });
+    assert_eq!(p.last_chance, Some(lt("", None)));
+    assert_eq!(p.premiere, None);
+    assert_eq!(p.ratings, [Rating { value: "PG".into(), system: Some("MPAA".into()), icons: vec![] }]);
+    assert_eq!(
+        p.star_ratings,
+        [Rating { value: "3/3".into(), system: None, icons: vec![Icon { src: "stars.png".into(), width: None, height: None }] }]
+    );
+    assert_eq!(
+        p.reviews,
+        [Review {
+            kind: "text".into(),
+            value: "More blah blah".into(),
+            source: Some("tvreviews".into()),
+            reviewer: Some("joe".into()),
+            lang: Some("en".into())
+        }]
+    );
+    assert_eq!(p.images.len(), 3);
+    assert_eq!(
+        p.images[2],
+        Image {
+            value: "https://www.example.com/xxxx.jpg".into(),
+            kind: Some("poster".into()),
+            size: Some("2".into()),
+            orient: Some("L".into()),
+            system: Some("myapp".into())
+        }
+    );
+    assert_eq!(c.channels[1].display_names, [lt("ARD", Some("de")), lt("Das Erste", Some("de"))]);
+}
+
+#[test]
+fn programme_attributes_of_attrs_xml() {
+    let p = &sample("xmltv-project/t-data/attrs.xml").programmes[0];
+    assert_eq!(p.start, utc("2001-08-28T23:05:00Z"));
+    assert_eq!(p.start_offset, 3600);
+    assert_eq!(p.pdc_start.as_deref(), Some("20010829000000 BST"));
+    assert_eq!(p.vps_start.as_deref(), Some("20010829001000 BST"));
+    assert_eq!(p.showview.as_deref(), Some("12345"));
+    assert_eq!(p.videoplus.as_deref(), Some("54321"));
+    assert_eq!(p.clumpidx.as_deref(), Some("0/2"));
+}
+
+#[test]
+fn entities_of_amp_xml() {
+    let c = sample("xmltv-project/t-data/amp.xml");
+    assert_eq!(c.rejects[0].reason, RejectReason::MissingStop);
+    assert_eq!(c.rejects[0].detail, "no later programme on the channel to infer the stop from");
+    let c = patched("xmltv-project/t-data/amp.xml", "start=\"20010829000500 BST\"", "start=\"20010829000500 BST\" stop=\"20010829003000 BST\"");
+    let p = &c.programmes[0];
+    assert_eq!(p.titles, [lt("Ampersand Land", None), lt("&", None)]);
+    assert_eq!(p.descs[0].value, "& hello && there &amp; everyone <\n      &< <amp;");
+}
+
+#[test]
+fn twelve_digit_times_and_children_of_tv_augment() {
+    let c = sample("xmltv-project/other/tv_augment_automatic_type_5-2.xml");
+    assert_eq!(c.tv.expect("tv").generator_info_name.as_deref(), Some("tv_augment"));
+    let p = &c.programmes[0];
+    assert_eq!((p.start, p.stop), (utc("2016-06-30T20:00:00Z"), Some(utc("2016-06-30T21:00:00Z"))));
+    assert_eq!((p.start_offset, p.stop_offset), (3600, Some(3600)));
+    assert_eq!(p.sub_titles, [lt("Dead Man's Eleven : Series 2/10", Some("en"))]);
+    assert_eq!(p.previously_shown, Some(PreviouslyShown::default()));
+    assert_eq!(p.subtitles[0].language, Some(lt("English", Some("en"))));
+}
+
+#[test]
+fn mst_times_of_a_grabber_sample() {
+    // Both programmes start at once and lack a stop; moving the second an hour on lets
+    // the first be inferred and shows how MST (UTC-7) was read.
+    let c = patched("xmltv-project/other/tv_tmdb_Utf8.xml", "<programme channel=\"channel0\" start=\"20010829000500 MST\">\n    <title lang", "<programme channel=\"channel0\" start=\"20010829010500 MST\">\n    <title lang");
+    let p = &c.programmes[0];
+    assert_eq!(p.titles, [lt("Angèle and Tony", None)]);
+    assert_eq!((p.start, p.stop), (utc("2001-08-29T07:05:00Z"), Some(utc("2001-08-29T08:05:00Z"))));
+    assert_eq!((p.start_offset, p.stop_offset), (-7 * 3600, Some(-7 * 3600)));
+    assert_eq!(c.rejects.len(), 1);
+    assert_eq!(c.rejects[0].start.as_deref(), Some("20010829010500 MST"));
 }
