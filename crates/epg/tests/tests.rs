@@ -1,4 +1,4 @@
 //! Integration tests, one module per capability.
 
-mod migrations;
 mod feed;
+mod migrations;

@@ -21,7 +21,10 @@ pub(super) fn tv_from<R: BufRead>(xml: &Xml<R>) -> TvInfo {
 
 /// A whole `<channel>`, just opened. The `id` is kept exactly as written: feeds use
 /// spaces and `@` suffixes that matter.
-pub(super) fn channel_from<R: BufRead>(xml: &mut Xml<R>, buf: &mut Vec<u8>) -> Result<Channel, Error> {
+pub(super) fn channel_from<R: BufRead>(
+    xml: &mut Xml<R>,
+    buf: &mut Vec<u8>,
+) -> Result<Channel, Error> {
     let mut channel = Channel {
         id: xml.attr("id").unwrap_or_default().to_owned(),
         ..Channel::default()
@@ -30,7 +33,9 @@ pub(super) fn channel_from<R: BufRead>(xml: &mut Xml<R>, buf: &mut Vec<u8>) -> R
         match xml.name() {
             b"display-name" => {
                 let name = lang_text_from(xml, buf)?;
-                channel.display_names.extend(Some(name).filter(|n| !n.value.is_empty()));
+                channel
+                    .display_names
+                    .extend(Some(name).filter(|n| !n.value.is_empty()));
             }
             b"icon" => channel.icons.extend(icon_from(xml, buf)?),
             b"url" => channel.urls.extend(url_from(xml, buf)?),

@@ -216,9 +216,12 @@ mod tests {
 
     #[test]
     fn unknown_encoding_is_an_error() {
-        let e = Utf8Reader::new(&b"<?xml version='1.0' encoding='klingon'?>"[..], Counter::default())
-            .err()
-            .expect("unknown");
+        let e = Utf8Reader::new(
+            &b"<?xml version='1.0' encoding='klingon'?>"[..],
+            Counter::default(),
+        )
+        .err()
+        .expect("unknown");
         assert_eq!(e.to_string(), "unsupported encoding \"klingon\"");
     }
 
@@ -231,7 +234,10 @@ mod tests {
             .chain(std::iter::repeat_n(0xe9, 100_000))
             .collect();
         let (out, bad) = decode(&latin1);
-        assert_eq!(out, format!("<?xml version='1.0' encoding='latin1'?>{text}"));
+        assert_eq!(
+            out,
+            format!("<?xml version='1.0' encoding='latin1'?>{text}")
+        );
         assert_eq!(bad, 0);
     }
 }

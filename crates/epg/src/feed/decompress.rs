@@ -35,7 +35,11 @@ where
     if head.starts_with(GZIP) {
         f(&mut MultiGzDecoder::new(stream))
     } else if head.starts_with(XZ) {
-        f(&mut XzReader::new_mem_limit(stream, true, XZ_MEMORY_LIMIT_KIB))
+        f(&mut XzReader::new_mem_limit(
+            stream,
+            true,
+            XZ_MEMORY_LIMIT_KIB,
+        ))
     } else if head.starts_with(ZIP) {
         with_first_xml_entry(&mut stream, f)
     } else {

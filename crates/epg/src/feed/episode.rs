@@ -116,7 +116,10 @@ mod tests {
             ("s1 e2", info(Some(1), Some(2), None)),
             ("1x02", info(Some(1), Some(2), None)),
             ("Season 1 Episode 2", info(Some(1), Some(2), None)),
-            ("Series 2/10, Episode 3/4, Part 1", info(Some(2), Some(3), Some(1))),
+            (
+                "Series 2/10, Episode 3/4, Part 1",
+                info(Some(2), Some(3), Some(1)),
+            ),
             ("E05", info(None, Some(5), None)),
             ("S2024E117", info(Some(2024), Some(117), None)),
             ("Folge 12", info(None, None, None)),
@@ -133,6 +136,9 @@ mod tests {
         assert_eq!(parse(&both), info(Some(1), Some(2), None));
         let empty_ns = [num("xmltv_ns", ".."), num("onscreen", "S09E09")];
         assert_eq!(parse(&empty_ns), info(Some(9), Some(9), None));
-        assert_eq!(parse(&[num("dd_progid", "EP01.02")]), info(None, None, None));
+        assert_eq!(
+            parse(&[num("dd_progid", "EP01.02")]),
+            info(None, None, None)
+        );
     }
 }

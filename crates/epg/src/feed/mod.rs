@@ -230,14 +230,15 @@ pub fn read<R: std::io::Read, S: Sink>(
     let counted = limit::Counting::new(input, counters.consumed.clone());
     decompress::with_decompressed(counted, |plain| {
         let limited = limit::Limit::new(plain, options.limits.max_decompressed_bytes);
-        let decoded = decode::Utf8Reader::new(limited, counters.replacements.clone())
-            .map_err(|e| match e {
+        let decoded = decode::Utf8Reader::new(limited, counters.replacements.clone()).map_err(
+            |e| match e {
                 Error::Io(io) => match limit::limit_exceeded(&io) {
                     Some(limit) => Error::TooLarge { limit },
                     None => Error::Io(io),
                 },
                 other => other,
-            })?;
+            },
+        )?;
         reader::run(decoded, options, counters, sink)
     })
 }

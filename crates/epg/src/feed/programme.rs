@@ -135,7 +135,9 @@ fn person_from<R: BufRead>(
 fn length_from<R: BufRead>(xml: &mut Xml<R>, buf: &mut Vec<u8>) -> Result<Option<Length>, Error> {
     let units = xml.attr_owned("units");
     let value = xml.text(buf)?.parse().ok();
-    Ok(value.zip(units).map(|(value, units)| Length { value, units }))
+    Ok(value
+        .zip(units)
+        .map(|(value, units)| Length { value, units }))
 }
 
 /// `<episode-num system>`, `system` defaulting to `onscreen` as in the DTD.
@@ -143,7 +145,9 @@ fn episode_num_from<R: BufRead>(
     xml: &mut Xml<R>,
     buf: &mut Vec<u8>,
 ) -> Result<Option<EpisodeNum>, Error> {
-    let system = xml.attr_owned("system").unwrap_or_else(|| "onscreen".into());
+    let system = xml
+        .attr_owned("system")
+        .unwrap_or_else(|| "onscreen".into());
     let value = xml.text(buf)?;
     Ok((!value.is_empty()).then_some(EpisodeNum { system, value }))
 }

@@ -115,17 +115,31 @@ impl<B: BufRead> Document<'_, B> {
         };
         let Some(channel) = channel else {
             let detail = "the programme has no channel attribute".into();
-            return self.reject(reject(RejectReason::MissingChannel, None, start, detail), sink);
+            return self.reject(
+                reject(RejectReason::MissingChannel, None, start, detail),
+                sink,
+            );
         };
         let Some(start_text) = start else {
             let detail = "the programme has no start attribute".into();
-            return self.reject(reject(RejectReason::MissingStart, Some(channel), None, detail), sink);
+            return self.reject(
+                reject(RejectReason::MissingStart, Some(channel), None, detail),
+                sink,
+            );
         };
         let start = match self.time(&start_text) {
             Ok(time) => time,
             Err(e) => {
                 let detail = format!("start: {e}");
-                return self.reject(reject(RejectReason::BadTime, Some(channel), Some(start_text), detail), sink);
+                return self.reject(
+                    reject(
+                        RejectReason::BadTime,
+                        Some(channel),
+                        Some(start_text),
+                        detail,
+                    ),
+                    sink,
+                );
             }
         };
         self.resolve_held(&channel, start, sink)?;
@@ -133,16 +147,40 @@ impl<B: BufRead> Document<'_, B> {
             Ok(stop) => stop,
             Err(e) => {
                 let detail = format!("stop: {e}");
-                return self.reject(reject(RejectReason::BadTime, Some(channel), Some(start_text), detail), sink);
+                return self.reject(
+                    reject(
+                        RejectReason::BadTime,
+                        Some(channel),
+                        Some(start_text),
+                        detail,
+                    ),
+                    sink,
+                );
             }
         };
         if programme.titles.is_empty() {
             let detail = "the programme has no non-empty title".into();
-            return self.reject(reject(RejectReason::MissingTitle, Some(channel), Some(start_text), detail), sink);
+            return self.reject(
+                reject(
+                    RejectReason::MissingTitle,
+                    Some(channel),
+                    Some(start_text),
+                    detail,
+                ),
+                sink,
+            );
         }
         if let Some(stop) = stop.filter(|stop| stop.utc <= start.utc) {
             let detail = format!("stop {} is not after start {}", stop.utc, start.utc);
-            return self.reject(reject(RejectReason::StopNotAfterStart, Some(channel), Some(start_text), detail), sink);
+            return self.reject(
+                reject(
+                    RejectReason::StopNotAfterStart,
+                    Some(channel),
+                    Some(start_text),
+                    detail,
+                ),
+                sink,
+            );
         }
         programme.start = start.utc;
         programme.start_offset = start.offset;
@@ -150,7 +188,11 @@ impl<B: BufRead> Document<'_, B> {
         programme.stop_offset = stop.map(|t| t.offset);
         if stop.is_none() {
             programme.channel = channel.clone();
-            let held = Held { programme, position, start: start_text };
+            let held = Held {
+                programme,
+                position,
+                start: start_text,
+            };
             self.held.insert(channel, held);
             return Ok(());
         }
@@ -164,7 +206,12 @@ impl<B: BufRead> Document<'_, B> {
     }
 
     /// The programme held on `channel` ends where the next one starts, if later.
-    fn resolve_held<S: Sink>(&mut self, channel: &str, next: Time, sink: &mut S) -> Result<(), S::Error> {
+    fn resolve_held<S: Sink>(
+        &mut self,
+        channel: &str,
+        next: Time,
+        sink: &mut S,
+    ) -> Result<(), S::Error> {
         if self.held.is_empty() {
             return Ok(());
         }
@@ -183,7 +230,11 @@ impl<B: BufRead> Document<'_, B> {
     fn accept<S: Sink>(&mut self, programme: Programme, sink: &mut S) -> Result<(), S::Error> {
         let summary = &mut self.summary;
         summary.programmes += 1;
-        summary.first_start = Some(summary.first_start.map_or(programme.start, |s| s.min(programme.start)));
+        summary.first_start = Some(
+            summary
+                .first_start
+                .map_or(programme.start, |s| s.min(programme.start)),
+        );
         if let Some(stop) = programme.stop {
             summary.last_stop = Some(summary.last_stop.map_or(stop, |s| s.max(stop)));
         }
@@ -209,7 +260,10 @@ impl<B: BufRead> Document<'_, B> {
         let mut held: Vec<Held> = self.held.drain().map(|(_, h)| h).collect();
         held.sort_by_key(|h| h.position);
         for h in held {
-            self.reject(h.missing_stop("no later programme on the channel to infer the stop from"), sink)?;
+            self.reject(
+                h.missing_stop("no later programme on the channel to infer the stop from"),
+                sink,
+            )?;
         }
         self.report_replacements(sink)?;
         self.summary.bytes_read = self.counters.consumed.get();

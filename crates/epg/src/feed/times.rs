@@ -54,7 +54,11 @@ const NAMED_ZONES: &[(&str, i32)] = &[
 /// an ambiguous local time (autumn) is the earlier instant, and one that does not exist
 /// (the spring gap) is moved forward by the gap's length. `correction_minutes` is then
 /// added to the instant.
-pub(super) fn parse(text: &str, zone: Option<Tz>, correction_minutes: i32) -> Result<Time, BadTime> {
+pub(super) fn parse(
+    text: &str,
+    zone: Option<Tz>,
+    correction_minutes: i32,
+) -> Result<Time, BadTime> {
     let bad = |reason| BadTime {
         value: text.to_owned(),
         reason,
@@ -134,7 +138,9 @@ fn local(naive: NaiveDateTime, zone: Tz) -> Time {
         offset,
     };
     match zone.from_local_datetime(&naive) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => at(t.offset().fix().local_minus_utc()),
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => {
+            at(t.offset().fix().local_minus_utc())
+        }
         LocalResult::None => {
             // In the gap: use the offset in force before it (a day earlier; no zone
             // changes twice in a day), which moves the time forward by the gap.
@@ -147,12 +153,13 @@ fn local(naive: NaiveDateTime, zone: Tz) -> Time {
             let shifted = at(offset);
             Time {
                 utc: shifted.utc,
-                offset: zone.offset_from_utc_datetime(
-                    &chrono::DateTime::from_timestamp(shifted.utc, 0)
-                        .map_or(naive, |d| d.naive_utc()),
-                )
-                .fix()
-                .local_minus_utc(),
+                offset: zone
+                    .offset_from_utc_datetime(
+                        &chrono::DateTime::from_timestamp(shifted.utc, 0)
+                            .map_or(naive, |d| d.naive_utc()),
+                    )
+                    .fix()
+                    .local_minus_utc(),
             }
         }
     }
@@ -206,15 +213,40 @@ mod tests {
     #[test]
     fn zone_less_times_use_the_providers_zone() {
         let cases: &[(&str, Tz, &str, i32)] = &[
-            ("20240715120000", Europe::London, "2024-07-15T11:00:00Z", 3600),
+            (
+                "20240715120000",
+                Europe::London,
+                "2024-07-15T11:00:00Z",
+                3600,
+            ),
             ("20240115120000", Europe::London, "2024-01-15T12:00:00Z", 0),
             // Autumn: 01:30 happens twice; the earlier (BST) one is taken.
-            ("20241027013000", Europe::London, "2024-10-27T00:30:00Z", 3600),
+            (
+                "20241027013000",
+                Europe::London,
+                "2024-10-27T00:30:00Z",
+                3600,
+            ),
             // Spring: 01:30 does not exist; it moves forward by the hour to 02:30 BST.
-            ("20240331013000", Europe::London, "2024-03-31T01:30:00Z", 3600),
-            ("20240929023000", Pacific::Auckland, "2024-09-28T14:30:00Z", 46800),
+            (
+                "20240331013000",
+                Europe::London,
+                "2024-03-31T01:30:00Z",
+                3600,
+            ),
+            (
+                "20240929023000",
+                Pacific::Auckland,
+                "2024-09-28T14:30:00Z",
+                46800,
+            ),
             // An explicit offset beats the zone.
-            ("20240715120000 +0000", Europe::London, "2024-07-15T12:00:00Z", 0),
+            (
+                "20240715120000 +0000",
+                Europe::London,
+                "2024-07-15T12:00:00Z",
+                0,
+            ),
         ];
         for (text, zone, expected, offset) in cases {
             assert_eq!(
@@ -242,15 +274,42 @@ mod tests {
     #[test]
     fn bad_times_name_the_value() {
         let cases = [
-            ("20240230120000 +0000", "invalid time \"20240230120000 +0000\": no such date or time of day"),
-            ("20240101250000", "invalid time \"20240101250000\": no such date or time of day"),
-            ("20241301", "invalid time \"20241301\": no such date or time of day"),
-            ("2024010112000", "invalid time \"2024010112000\": expected YYYYMMDDhhmmss and an optional offset"),
-            ("", "invalid time \"\": expected YYYYMMDDhhmmss and an optional offset"),
-            ("20240101120000 XYZ", "invalid time \"20240101120000 XYZ\": unknown time zone"),
-            ("20240101120000 +1", "invalid time \"20240101120000 +1\": expected an offset like +0100"),
-            ("20240101120000 +2500", "invalid time \"20240101120000 +2500\": offset out of range"),
-            ("20240101120000.5", "invalid time \"20240101120000.5\": unknown time zone"),
+            (
+                "20240230120000 +0000",
+                "invalid time \"20240230120000 +0000\": no such date or time of day",
+            ),
+            (
+                "20240101250000",
+                "invalid time \"20240101250000\": no such date or time of day",
+            ),
+            (
+                "20241301",
+                "invalid time \"20241301\": no such date or time of day",
+            ),
+            (
+                "2024010112000",
+                "invalid time \"2024010112000\": expected YYYYMMDDhhmmss and an optional offset",
+            ),
+            (
+                "",
+                "invalid time \"\": expected YYYYMMDDhhmmss and an optional offset",
+            ),
+            (
+                "20240101120000 XYZ",
+                "invalid time \"20240101120000 XYZ\": unknown time zone",
+            ),
+            (
+                "20240101120000 +1",
+                "invalid time \"20240101120000 +1\": expected an offset like +0100",
+            ),
+            (
+                "20240101120000 +2500",
+                "invalid time \"20240101120000 +2500\": offset out of range",
+            ),
+            (
+                "20240101120000.5",
+                "invalid time \"20240101120000.5\": unknown time zone",
+            ),
         ];
         for (text, message) in cases {
             let e = parse(text, None, 0).expect_err(text);

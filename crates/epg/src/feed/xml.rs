@@ -95,7 +95,11 @@ impl<R: BufRead> Xml<R> {
 
     /// Appends the element's text to `out` until its next child element (opened as by
     /// [`Xml::child`], returning `true`) or its end (`false`).
-    pub(super) fn text_or_child(&mut self, buf: &mut Vec<u8>, out: &mut String) -> Result<bool, Error> {
+    pub(super) fn text_or_child(
+        &mut self,
+        buf: &mut Vec<u8>,
+        out: &mut String,
+    ) -> Result<bool, Error> {
         let depth = self.depth();
         loop {
             match self.next(buf)? {
@@ -121,7 +125,9 @@ impl<R: BufRead> Xml<R> {
 
     /// An attribute of the element last opened by [`Xml::child`] or [`Xml::root`].
     pub(super) fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs().find(|(key, _)| *key == name).map(|(_, value)| value)
+        self.attrs()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value)
     }
 
     /// An attribute, owned and trimmed; `None` if absent or blank.
@@ -135,7 +141,10 @@ impl<R: BufRead> Xml<R> {
     /// Every attribute of the element last opened, as (name, value).
     pub(super) fn attrs(&self) -> impl Iterator<Item = (&str, &str)> {
         self.attr_spans.iter().map(|[start, split, end]| {
-            (&self.attr_text[*start..*split], &self.attr_text[*split..*end])
+            (
+                &self.attr_text[*start..*split],
+                &self.attr_text[*split..*end],
+            )
         })
     }
 
@@ -162,8 +171,8 @@ impl<R: BufRead> Xml<R> {
         for attribute in start.attributes().with_checks(false) {
             let attribute = attribute.map_err(|e| self.xml_error(e.to_string()))?;
             let key = self.utf8(attribute.key.as_ref())?;
-            let raw = std::str::from_utf8(&attribute.value)
-                .map_err(|e| self.xml_error(e.to_string()))?;
+            let raw =
+                std::str::from_utf8(&attribute.value).map_err(|e| self.xml_error(e.to_string()))?;
             let begin = self.attr_text.len();
             self.attr_text.push_str(key);
             let split = self.attr_text.len();
