@@ -1,6 +1,5 @@
 //! The XMLTV reader on real samples and on hostile input.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -636,6 +635,9 @@ fn person_images_and_urls_in_custom_xml() {
     );
 }
 
+/// Role, name, character, guest, images, urls.
+type CreditRow<'a> = (Role, &'a str, Option<&'a str>, bool, usize, usize);
+
 #[test]
 fn every_dtd_field_of_test_xml() {
     let c = patched(
@@ -653,7 +655,7 @@ fn every_dtd_field_of_test_xml() {
     );
     assert_eq!(p.titles, [lt("blah", Some("de")), lt("blah", Some("en"))]);
     assert_eq!(p.descs, [lt("Blah Blah Blah.", Some("de"))]);
-    let credits: Vec<(Role, &str, Option<&str>, bool, usize, usize)> = p
+    let credits: Vec<CreditRow> = p
         .credits
         .iter()
         .map(|c| {

@@ -105,7 +105,7 @@ pub(super) fn unescape_into(raw: &str, out: &mut String) {
         let after = &rest[amp + 1..];
         match after.find(';').filter(|end| *end > 0 && *end <= 32) {
             Some(end) if !after[..end].contains(['&', ' ']) => {
-                push_reference(after[..end].as_bytes(), out);
+                push_reference(&after.as_bytes()[..end], out);
                 rest = &after[end + 1..];
             }
             _ => {

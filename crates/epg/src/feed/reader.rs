@@ -96,7 +96,7 @@ impl<B: BufRead> Document<'_, B> {
     /// it on, holds it, or rejects it.
     fn programme<S: Sink>(&mut self, raw: RawProgramme, sink: &mut S) -> Result<(), S::Error> {
         self.position += 1;
-        if self.position % PROGRESS_EVERY == 0 {
+        if self.position.is_multiple_of(PROGRESS_EVERY) {
             sink.progress(self.counters.consumed.get(), self.summary.programmes)?;
         }
         let position = self.position;
