@@ -24,12 +24,9 @@ pub(super) struct RawProgramme {
     pub programme: Programme,
 }
 
-/// A whole `<programme>`, just opened.
-pub(super) fn programme_from<R: BufRead>(
-    xml: &mut Xml<R>,
-    buf: &mut Vec<u8>,
-) -> Result<RawProgramme, Error> {
-    let mut raw = RawProgramme {
+/// The attributes of `<programme>`, just opened.
+fn programme_attrs<R: BufRead>(xml: &Xml<R>) -> RawProgramme {
+    RawProgramme {
         channel: xml.attr_owned("channel"),
         start: xml.attr_owned("start"),
         stop: xml.attr_owned("stop"),
@@ -41,7 +38,15 @@ pub(super) fn programme_from<R: BufRead>(
             clumpidx: xml.attr_owned("clumpidx").filter(|c| c != "0/1"),
             ..Programme::default()
         },
-    };
+    }
+}
+
+/// A whole `<programme>`, just opened.
+pub(super) fn programme_from<R: BufRead>(
+    xml: &mut Xml<R>,
+    buf: &mut Vec<u8>,
+) -> Result<RawProgramme, Error> {
+    let mut raw = programme_attrs(xml);
     let p = &mut raw.programme;
     while xml.child(buf)? {
         if let Some(list) = lang_list(p, xml.name()) {

@@ -100,104 +100,82 @@ impl<B: BufRead> Document<'_, B> {
             sink.progress(self.counters.consumed.get(), self.summary.programmes)?;
         }
         let position = self.position;
+        let start = match self.start_of(&raw) {
+            Ok(start) => start,
+            Err((reason, detail)) => {
+                return self.reject(rejected(raw, reason, position, detail), sink);
+            }
+        };
+        // Even a programme rejected below marks where the held one ended.
+        self.resolve_held(raw.channel.as_deref().unwrap_or_default(), start, sink)?;
+        let stop = match self.stop_of(&raw, start) {
+            Ok(stop) => stop,
+            Err((reason, detail)) => {
+                return self.reject(rejected(raw, reason, position, detail), sink);
+            }
+        };
         let RawProgramme {
             channel,
-            start,
-            stop,
+            start: start_text,
             mut programme,
+            ..
         } = raw;
-        let reject = |reason, channel, start, detail| Reject {
-            reason,
-            position,
-            channel,
-            start,
-            detail,
-        };
-        let Some(channel) = channel else {
-            let detail = "the programme has no channel attribute".into();
-            return self.reject(
-                reject(RejectReason::MissingChannel, None, start, detail),
-                sink,
-            );
-        };
-        let Some(start_text) = start else {
-            let detail = "the programme has no start attribute".into();
-            return self.reject(
-                reject(RejectReason::MissingStart, Some(channel), None, detail),
-                sink,
-            );
-        };
-        let start = match self.time(&start_text) {
-            Ok(time) => time,
-            Err(e) => {
-                let detail = format!("start: {e}");
-                return self.reject(
-                    reject(
-                        RejectReason::BadTime,
-                        Some(channel),
-                        Some(start_text),
-                        detail,
-                    ),
-                    sink,
-                );
-            }
-        };
-        self.resolve_held(&channel, start, sink)?;
-        let stop = match stop.map(|s| self.time(&s)).transpose() {
-            Ok(stop) => stop,
-            Err(e) => {
-                let detail = format!("stop: {e}");
-                return self.reject(
-                    reject(
-                        RejectReason::BadTime,
-                        Some(channel),
-                        Some(start_text),
-                        detail,
-                    ),
-                    sink,
-                );
-            }
-        };
-        if programme.titles.is_empty() {
-            let detail = "the programme has no non-empty title".into();
-            return self.reject(
-                reject(
-                    RejectReason::MissingTitle,
-                    Some(channel),
-                    Some(start_text),
-                    detail,
-                ),
-                sink,
-            );
-        }
-        if let Some(stop) = stop.filter(|stop| stop.utc <= start.utc) {
-            let detail = format!("stop {} is not after start {}", stop.utc, start.utc);
-            return self.reject(
-                reject(
-                    RejectReason::StopNotAfterStart,
-                    Some(channel),
-                    Some(start_text),
-                    detail,
-                ),
-                sink,
-            );
-        }
+        programme.channel = channel.unwrap_or_default();
         programme.start = start.utc;
         programme.start_offset = start.offset;
         programme.stop = stop.map(|t| t.utc);
         programme.stop_offset = stop.map(|t| t.offset);
-        if stop.is_none() {
-            programme.channel = channel.clone();
-            let held = Held {
-                programme,
-                position,
-                start: start_text,
-            };
-            self.held.insert(channel, held);
-            return Ok(());
+        if stop.is_some() {
+            return self.accept(programme, sink);
         }
-        programme.channel = channel;
-        self.accept(programme, sink)
+        let start = start_text.unwrap_or_default();
+        let held = Held {
+            programme,
+            position,
+            start,
+        };
+        self.held.insert(held.programme.channel.clone(), held);
+        Ok(())
+    }
+
+    /// The start, once the channel and start are known good.
+    fn start_of(&self, raw: &RawProgramme) -> Result<Time, (RejectReason, String)> {
+        if raw.channel.is_none() {
+            let detail = "the programme has no channel attribute";
+            return Err((RejectReason::MissingChannel, detail.into()));
+        }
+        let Some(start) = &raw.start else {
+            let detail = "the programme has no start attribute";
+            return Err((RejectReason::MissingStart, detail.into()));
+        };
+        self.time(start)
+            .map_err(|e| (RejectReason::BadTime, format!("start: {e}")))
+    }
+
+    /// The stop if there is one, once the rest of the record is known good.
+    fn stop_of(
+        &self,
+        raw: &RawProgramme,
+        start: Time,
+    ) -> Result<Option<Time>, (RejectReason, String)> {
+        let stop = match &raw.stop {
+            Some(text) => Some(
+                self.time(text)
+                    .map_err(|e| (RejectReason::BadTime, format!("stop: {e}")))?,
+            ),
+            None => None,
+        };
+        if raw.programme.titles.is_empty() {
+            let detail = "the programme has no non-empty title";
+            return Err((RejectReason::MissingTitle, detail.into()));
+        }
+        match stop {
+            Some(stop) if stop.utc <= start.utc => Err((
+                RejectReason::StopNotAfterStart,
+                format!("stop {} is not after start {}", stop.utc, start.utc),
+            )),
+            _ => Ok(stop),
+        }
     }
 
     fn time(&self, text: &str) -> Result<Time, times::BadTime> {
@@ -269,6 +247,17 @@ impl<B: BufRead> Document<'_, B> {
         self.summary.bytes_read = self.counters.consumed.get();
         sink.progress(self.summary.bytes_read, self.summary.programmes)?;
         Ok(self.summary)
+    }
+}
+
+/// The rejection of `raw`, keeping what identifies it.
+fn rejected(raw: RawProgramme, reason: RejectReason, position: u64, detail: String) -> Reject {
+    Reject {
+        reason,
+        position,
+        channel: raw.channel,
+        start: raw.start,
+        detail,
     }
 }
 
