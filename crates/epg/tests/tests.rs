@@ -2,6 +2,7 @@
 
 mod api;
 mod export;
+mod feed;
 mod guide;
 mod jobs;
 mod migrations;
