@@ -1,3 +1,5 @@
 //! Integration tests, one module per capability.
 
+mod common;
+mod import;
 mod migrations;

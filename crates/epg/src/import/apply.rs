@@ -119,8 +119,14 @@ fn non_negative(n: i64) -> u64 {
 
 /// Deletes a run's staging rows.
 pub(crate) fn clear_staging(store: &impl Store, run_id: i64) -> Result<(), Error> {
-    store.execute("DELETE FROM staging_programmes WHERE run_id = ?", &[run_id.into()])?;
-    store.execute("DELETE FROM staging_channels WHERE run_id = ?", &[run_id.into()])?;
+    store.execute(
+        "DELETE FROM staging_programmes WHERE run_id = ?",
+        &[run_id.into()],
+    )?;
+    store.execute(
+        "DELETE FROM staging_channels WHERE run_id = ?",
+        &[run_id.into()],
+    )?;
     Ok(())
 }
 

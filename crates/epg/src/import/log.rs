@@ -26,7 +26,6 @@ pub(crate) struct Outcome {
     pub removed: u64,
     pub rejected: u64,
     pub warnings: u64,
-    pub rejects: BTreeMap<String, RejectStats>,
 }
 
 /// Inserts a run of an existing provider, `queued` or `running` (then started now).
@@ -36,7 +35,10 @@ pub(crate) fn insert_run(
     trigger: Trigger,
     status: RunStatus,
 ) -> Result<RunRecord, Error> {
-    let exists = store.execute("SELECT 1 FROM providers WHERE id = ?", &[provider_id.into()])?;
+    let exists = store.execute(
+        "SELECT 1 FROM providers WHERE id = ?",
+        &[provider_id.into()],
+    )?;
     if exists.is_empty() {
         return Err(Error::ProviderNotFound(provider_id));
     }
@@ -93,8 +95,13 @@ pub(crate) fn update_progress(
 }
 
 /// Records a successful outcome (call inside the apply transaction).
-pub(crate) fn finish(store: &impl Store, run_id: i64, outcome: &Outcome) -> Result<(), Error> {
-    let rejects = serde_json::to_string(&outcome.rejects)
+pub(crate) fn finish(
+    store: &impl Store,
+    run_id: i64,
+    outcome: &Outcome,
+    rejects: &BTreeMap<String, RejectStats>,
+) -> Result<(), Error> {
+    let rejects = serde_json::to_string(rejects)
         .map_err(|e| store::Error::Database(format!("could not encode rejects: {e}")))?;
     let now = now_seconds();
     let p = outcome.progress;

@@ -24,6 +24,7 @@ use crate::feed;
 use crate::store::{self, Store};
 
 pub use normalize::normalize_name;
+pub use staging::StagingSink;
 
 /// What started a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -216,12 +217,20 @@ pub enum Error {
 }
 
 /// Queues a run for the importer and returns it.
-pub fn queue_run(store: &impl Store, provider_id: i64, trigger: Trigger) -> Result<RunRecord, Error> {
+pub fn queue_run(
+    store: &impl Store,
+    provider_id: i64,
+    trigger: Trigger,
+) -> Result<RunRecord, Error> {
     log::insert_run(store, provider_id, trigger, RunStatus::Queued)
 }
 
 /// Creates a run that starts now (status `running`), for callers that import at once.
-pub fn start_run(store: &impl Store, provider_id: i64, trigger: Trigger) -> Result<RunRecord, Error> {
+pub fn start_run(
+    store: &impl Store,
+    provider_id: i64,
+    trigger: Trigger,
+) -> Result<RunRecord, Error> {
     log::insert_run(store, provider_id, trigger, RunStatus::Running)
 }
 
@@ -237,6 +246,25 @@ pub fn run(
     input: impl std::io::Read,
     options: &ImportOptions,
 ) -> Result<RunRecord, Error> {
+    run_with(store, run_id, options, |read_options, sink| {
+        feed::read(input, read_options, sink)
+    })
+}
+
+/// [`run`] with another source of channels and programmes than [`feed::read`]: `produce`
+/// gets the provider's reader settings and the run's sink, feeds it, and returns what it
+/// read (only `bytes_read` is used). Tests and tools that build programmes themselves
+/// use this; everything else about the run is as in [`run`].
+pub fn run_with<S, F>(
+    store: &S,
+    run_id: i64,
+    options: &ImportOptions,
+    produce: F,
+) -> Result<RunRecord, Error>
+where
+    S: Store,
+    F: FnOnce(&feed::ReadOptions, &mut StagingSink<'_, S>) -> Result<feed::Summary, Error>,
+{
     let record = get_run(store, run_id)?.ok_or(Error::RunNotFound(run_id))?;
     if !matches!(record.status, RunStatus::Queued | RunStatus::Running) {
         return Err(Error::RunNotActive {
@@ -244,7 +272,7 @@ pub fn run(
             status: record.status.as_str(),
         });
     }
-    match pipeline::execute(store, &record, input, options) {
+    match pipeline::execute(store, &record, options, produce) {
         Ok(()) => get_run(store, run_id)?.ok_or(Error::RunNotFound(run_id)),
         Err(e) => {
             // The original error is what the caller needs; a store too broken to record

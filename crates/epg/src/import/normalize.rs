@@ -79,7 +79,13 @@ mod tests {
 
     #[test]
     fn folds_case_punctuation_spacing_and_format_suffix() {
-        for name in ["BBC One HD", "bbc-one", "BBC  One", "BBC One (HD)", "bbc.one 4K"] {
+        for name in [
+            "BBC One HD",
+            "bbc-one",
+            "BBC  One",
+            "BBC One (HD)",
+            "bbc.one 4K",
+        ] {
             assert_eq!(normalize_name(name), "bbcone", "{name}");
         }
     }

@@ -8,16 +8,20 @@ use chrono_tz::Tz;
 use super::log::{self, Outcome};
 use super::staging::StagingSink;
 use super::{Error, ImportOptions, RunRecord, apply, mapping, resolve};
-use crate::feed::{self, ReadOptions};
+use crate::feed::{ReadOptions, Summary};
 use crate::store::{Store, now_seconds, write_transaction};
 
-/// Runs the import of `run`; the caller records a failure.
-pub(crate) fn execute(
-    store: &impl Store,
+/// Runs the import of `run`, the feed coming from `produce`; the caller records a failure.
+pub(crate) fn execute<S, F>(
+    store: &S,
     run: &RunRecord,
-    input: impl std::io::Read,
     options: &ImportOptions,
-) -> Result<(), Error> {
+    produce: F,
+) -> Result<(), Error>
+where
+    S: Store,
+    F: FnOnce(&ReadOptions, &mut StagingSink<'_, S>) -> Result<Summary, Error>,
+{
     log::mark_running(store, run.id)?;
     apply::clear_abandoned_staging(store)?;
     apply::clear_staging(store, run.id)?;
@@ -28,23 +32,21 @@ pub(crate) fn execute(
         options.batch_size,
         options.progress_interval_secs,
     );
-    let summary = feed::read(input, &read_options, &mut sink)?;
-    let (rejected, warnings, rejects) = (sink.rejected, sink.warnings, sink.rejects.clone());
-    let (progress, unordered) = sink.finish(summary.bytes_read)?;
-    resolve::resolve_channels(store, run.id, &unordered)?;
+    let summary = produce(&read_options, &mut sink)?;
+    let staged = sink.finish(summary.bytes_read)?;
+    resolve::resolve_channels(store, run.id, &staged.unordered)?;
     write_transaction(store, |store| {
         let mapped = mapping::map_channels(store, run.provider_id, run.id)?;
         let counts = apply::apply(store, run.id, run.provider_id, &mapped)?;
         let outcome = Outcome {
-            progress,
+            progress: staged.progress,
             added: counts.added,
             updated: counts.updated,
             removed: counts.removed,
-            rejected,
-            warnings,
-            rejects,
+            rejected: staged.rejected,
+            warnings: staged.warnings,
         };
-        log::finish(store, run.id, &outcome)?;
+        log::finish(store, run.id, &outcome, &staged.rejects)?;
         store.execute(
             "UPDATE providers SET last_success_at = ? WHERE id = ?",
             &[now_seconds().into(), run.provider_id.into()],

@@ -53,7 +53,8 @@ pub(crate) enum Fix {
 pub(crate) fn resolve(mut slots: Vec<Slot>) -> Vec<Fix> {
     slots.sort_by_key(|s| (s.start, s.seq));
     let mut fixes = Vec::new();
-    let (mut live, empty): (Vec<Slot>, Vec<Slot>) = slots.into_iter().partition(|s| s.stop > s.start);
+    let (mut live, empty): (Vec<Slot>, Vec<Slot>) =
+        slots.into_iter().partition(|s| s.stop > s.start);
     fixes.extend(empty.iter().map(|s| Fix::Drop { seq: s.seq }));
     let summaries: Vec<usize> = (0..live.len()).filter(|&i| is_summary(&live, i)).collect();
     fixes.extend(summaries.iter().map(|&i| Fix::Drop { seq: live[i].seq }));
@@ -192,20 +193,23 @@ mod tests {
 
     #[test]
     fn exact_duplicates_keep_the_first_copy() {
-        assert_eq!(kept(&[(0, 10), (10, 20), (0, 10)]), [(1, 0, 10), (2, 10, 20)]);
+        assert_eq!(
+            kept(&[(0, 10), (10, 20), (0, 10)]),
+            [(1, 0, 10), (2, 10, 20)]
+        );
     }
 
     #[test]
     fn summaries_of_clumps_are_dropped_wherever_they_appear() {
         // The shape of t-data/test_remove_some_overlapping.xml (minutes after 07:00).
         let times = [
-            (0, 45),   // Container A
-            (0, 5),    // Contained A 0
-            (5, 15),   // Contained A 1
-            (15, 45),  // Contained A 2
-            (60, 65),  // Contained B 0
-            (60, 75),  // Container B
-            (65, 75),  // Contained B 1
+            (0, 45),    // Container A
+            (0, 5),     // Contained A 0
+            (5, 15),    // Contained A 1
+            (15, 45),   // Contained A 2
+            (60, 65),   // Contained B 0
+            (60, 75),   // Container B
+            (65, 75),   // Contained B 1
             (120, 180), // Overlap 0
             (120, 180), // Overlap 1
             (180, 195), // Container C

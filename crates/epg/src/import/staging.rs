@@ -37,8 +37,22 @@ impl ChannelState {
     }
 }
 
-/// Stages one run's feed.
-pub(crate) struct StagingSink<'a, S: Store> {
+/// What staging a feed produced.
+#[derive(Debug)]
+pub(crate) struct Staged {
+    pub progress: Progress,
+    /// Provider channels whose programmes overlap or are out of order: they need resolving.
+    pub unordered: Vec<String>,
+    pub rejected: u64,
+    pub warnings: u64,
+    pub rejects: BTreeMap<String, RejectStats>,
+}
+
+/// The [`Sink`] of a run: stages what the feed holds in committed batches.
+///
+/// [`run`](super::run) feeds it with [`feed::read`]; [`run_with`](super::run_with)
+/// hands it to any producer of channels and programmes.
+pub struct StagingSink<'a, S: Store> {
     store: &'a S,
     run_id: i64,
     batch_size: usize,
@@ -50,9 +64,9 @@ pub(crate) struct StagingSink<'a, S: Store> {
     seq: i64,
     channels: HashMap<String, ChannelState>,
     progress: Progress,
-    pub(crate) rejected: u64,
-    pub(crate) warnings: u64,
-    pub(crate) rejects: BTreeMap<String, RejectStats>,
+    rejected: u64,
+    warnings: u64,
+    rejects: BTreeMap<String, RejectStats>,
 }
 
 impl<'a, S: Store> StagingSink<'a, S> {
@@ -77,9 +91,8 @@ impl<'a, S: Store> StagingSink<'a, S> {
     }
 
     /// Writes what is buffered, adds channels known only from programmes, and records the
-    /// final progress. Returns the provider channels whose programmes overlap or are out
-    /// of order, which need resolving.
-    pub(crate) fn finish(mut self, bytes_read: u64) -> Result<(Progress, Vec<String>), Error> {
+    /// final progress.
+    pub(crate) fn finish(mut self, bytes_read: u64) -> Result<Staged, Error> {
         self.progress.bytes_read = bytes_read;
         self.flush()?;
         let mut ids: Vec<&String> = self.channels.keys().collect();
@@ -109,7 +122,13 @@ impl<'a, S: Store> StagingSink<'a, S> {
             .map(|(id, _)| id.clone())
             .collect();
         unordered.sort();
-        Ok((self.progress, unordered))
+        Ok(Staged {
+            progress: self.progress,
+            unordered,
+            rejected: self.rejected,
+            warnings: self.warnings,
+            rejects: self.rejects,
+        })
     }
 
     fn stage(&mut self, programme: Programme, stop: i64) -> Result<(), Error> {
@@ -187,7 +206,8 @@ impl<S: Store> Sink for StagingSink<'_, S> {
     fn channel(&mut self, channel: Channel) -> Result<(), Error> {
         self.progress.channels_seen += 1;
         if !self.channels.contains_key(&channel.id) {
-            self.channels.insert(channel.id.clone(), ChannelState::new());
+            self.channels
+                .insert(channel.id.clone(), ChannelState::new());
         }
         self.pending_channels.push(channel);
         if self.pending_channels.len() >= self.batch_size {
@@ -218,7 +238,10 @@ impl<S: Store> Sink for StagingSink<'_, S> {
 
     fn reject(&mut self, reject: Reject) -> Result<(), Error> {
         self.rejected += 1;
-        let stats = self.rejects.entry(reject.reason.as_str().into()).or_default();
+        let stats = self
+            .rejects
+            .entry(reject.reason.as_str().into())
+            .or_default();
         stats.count += 1;
         if stats.examples.len() < EXAMPLES_PER_REASON {
             stats.examples.push(RejectExample {
@@ -250,7 +273,11 @@ fn insert_channels(store: &impl Store, run_id: i64, channels: &[Channel]) -> Res
     for chunk in channels.chunks(ROWS_PER_INSERT) {
         let mut values = Vec::with_capacity(chunk.len() * 3);
         for channel in chunk {
-            values.extend([run_id.into(), channel.id.as_str().into(), to_json(channel)?.into()]);
+            values.extend([
+                run_id.into(),
+                channel.id.as_str().into(),
+                to_json(channel)?.into(),
+            ]);
         }
         // A channel listed twice keeps its last element, as a later correction would.
         let sql = format!(
@@ -270,8 +297,9 @@ fn placeholders(rows: usize, columns: usize) -> String {
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<String, Error> {
-    serde_json::to_string(value)
-        .map_err(|e| store::Error::Database(format!("could not encode a staged record: {e}")).into())
+    serde_json::to_string(value).map_err(|e| {
+        store::Error::Database(format!("could not encode a staged record: {e}")).into()
+    })
 }
 
 #[cfg(test)]
