@@ -606,18 +606,39 @@ fn exact_reimport_counts_nothing_and_keeps_the_same_rows() {
     let feed = [day("one", &["A", "B", "C"]), day("two", &["X", "Y"])].concat();
     let first = import(&db, a, vec![chan("one", &["One"])], feed.clone());
     assert_eq!((first.added, first.updated, first.removed), (5, 0, 0));
-    let before = db
-        .execute("SELECT * FROM programmes ORDER BY channel_id, start", &[])
-        .expect("rows");
+    let before = all_programmes(&db);
     let second = import(&db, a, vec![chan("one", &["One"])], feed);
     assert_eq!((second.added, second.updated, second.removed), (0, 0, 0));
-    let after = db
-        .execute("SELECT * FROM programmes ORDER BY channel_id, start", &[])
-        .expect("rows");
-    let without_id = |rows: &epg::store::Rows| -> Vec<Vec<Value>> {
-        rows.rows.iter().map(|r| r[1..].to_vec()).collect()
-    };
-    assert_eq!(without_id(&after), without_id(&before));
+    // Identical programmes are left in place, ids included.
+    assert_eq!(all_programmes(&db), before);
+}
+
+#[test]
+fn a_remapped_channel_gets_its_programmes_moved_on_reimport() {
+    let db = fresh_db();
+    let a = insert_provider(&db, "a");
+    import(&db, a, vec![], day("one", &["A", "B"]));
+    let other = scalar(
+        &db,
+        "INSERT INTO channels (name, normalized_name, created_at, updated_at) \
+         VALUES ('Other', 'other', 0, 0) RETURNING id",
+        &[],
+    );
+    db.execute(
+        "UPDATE channel_mappings SET channel_id = ?, manual = 1",
+        &[other.into()],
+    )
+    .expect("remap");
+    let record = import(&db, a, vec![], day("one", &["A", "B"]));
+    assert_eq!((record.added, record.updated, record.removed), (0, 2, 0));
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT COUNT(*) FROM programmes WHERE channel_id = ?",
+            &[other.into()]
+        ),
+        2
+    );
 }
 
 #[test]

@@ -179,8 +179,10 @@ impl<'a, S: Store> StagingSink<'a, S> {
         write_transaction(self.store, |store| {
             insert_channels(store, run_id, &channels)?;
             for chunk in values.chunks(ROWS_PER_INSERT * PROGRAMME_COLUMNS) {
+                // OR FAIL: the transaction is rolled back whole on any error, so SQLite
+                // need not keep a statement journal to undo half a statement.
                 let sql = format!(
-                    "INSERT INTO staging_programmes (run_id, seq, provider_channel_id, start, \
+                    "INSERT OR FAIL INTO staging_programmes (run_id, seq, provider_channel_id, start, \
                      stop, title, sub_title, description, season, episode, part, data) VALUES {}",
                     placeholders(chunk.len() / PROGRAMME_COLUMNS, PROGRAMME_COLUMNS)
                 );
