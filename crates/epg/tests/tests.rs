@@ -1,5 +1,6 @@
 //! Integration tests, one module per capability.
 
 mod common;
+mod feed;
 mod import;
 mod migrations;

@@ -4,6 +4,18 @@
 //! (gzip, xz or zip, chosen by magic bytes) → charset decoder (XML declaration or BOM)
 //! → XMLTV pull parser → [`Sink`]. Nothing here takes a path or a URL.
 
+mod channel;
+mod decode;
+mod decompress;
+mod entities;
+mod episode;
+mod limit;
+mod parts;
+mod programme;
+mod reader;
+mod times;
+mod xml;
+
 use chrono_tz::Tz;
 
 use crate::model::{Channel, Programme, TvInfo};
@@ -195,19 +207,44 @@ pub enum Error {
     /// A zip archive holds no XML file.
     #[error("the zip archive holds no XML file")]
     EmptyArchive,
+    /// The input has no root element at all (for example it is empty).
+    #[error("the feed is empty: it has no root element")]
+    Empty,
 }
 
-/// Reads a whole feed into `sink`.
+/// Reads a whole feed into `sink`: `input` may be plain, gzip, xz or zip (by its magic
+/// bytes) and in any encoding its BOM or XML declaration names.
+///
+/// Memory stays bounded whatever the input's size: the document is streamed, and the
+/// only state kept across programmes is one held programme per channel (see [`Sink`]).
+/// Every `<programme>` reaches either [`Sink::programme`] or [`Sink::reject`].
 pub fn read<R: std::io::Read, S: Sink>(
-    _input: R,
-    _options: &ReadOptions,
-    _sink: &mut S,
+    input: R,
+    options: &ReadOptions,
+    sink: &mut S,
 ) -> Result<Summary, S::Error> {
-    unimplemented!("feed::read")
+    let counters = reader::Counters {
+        consumed: limit::Counter::default(),
+        replacements: limit::Counter::default(),
+    };
+    let counted = limit::Counting::new(input, counters.consumed.clone());
+    decompress::with_decompressed(counted, |plain| {
+        let limited = limit::Limit::new(plain, options.limits.max_decompressed_bytes);
+        let decoded = decode::Utf8Reader::new(limited, counters.replacements.clone()).map_err(
+            |e| match e {
+                Error::Io(io) => match limit::limit_exceeded(&io) {
+                    Some(limit) => Error::TooLarge { limit },
+                    None => Error::Io(io),
+                },
+                other => other,
+            },
+        )?;
+        reader::run(decoded, options, counters, sink)
+    })
 }
 
 /// Season, episode and part (one-based) from a programme's episode numbers:
 /// `xmltv_ns` first (zero-based in the feed), then `onscreen` forms like `S01E02`.
-pub fn parse_episode(_nums: &[crate::model::EpisodeNum]) -> crate::model::EpisodeInfo {
-    unimplemented!("feed::parse_episode")
+pub fn parse_episode(nums: &[crate::model::EpisodeNum]) -> crate::model::EpisodeInfo {
+    episode::parse(nums)
 }
