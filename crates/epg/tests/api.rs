@@ -1165,8 +1165,13 @@ fn spin_routes() -> Vec<(String, String)> {
     let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../spin.toml"))
         .expect("spin.toml");
     let value = |line: &str, key: &str| {
-        line.strip_prefix(key)
-            .map(|rest| rest.trim().trim_start_matches('=').trim().trim_matches('"').to_owned())
+        line.strip_prefix(key).map(|rest| {
+            rest.trim()
+                .trim_start_matches('=')
+                .trim()
+                .trim_matches('"')
+                .to_owned()
+        })
     };
     let mut routes = Vec::new();
     let mut lines = manifest.lines().map(str::trim);
@@ -1211,7 +1216,10 @@ fn spin_toml_routes_every_api_route_to_its_component() {
             .get(documented)
             .or_else(|| openapi["paths"].get(template))
             .and_then(|item| item.get(method.to_ascii_lowercase()));
-        assert!(in_doc.is_some(), "{method} {template} is not in openapi.json");
+        assert!(
+            in_doc.is_some(),
+            "{method} {template} is not in openapi.json"
+        );
     }
     for (route, component) in &routes {
         let prefix = route.strip_suffix("/...").unwrap_or(route);

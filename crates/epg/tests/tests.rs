@@ -1,9 +1,12 @@
 //! Integration tests, one module per capability.
 
+mod common;
+
 mod api;
 mod export;
 mod feed;
 mod guide;
+mod import;
 mod jobs;
 mod migrations;
 mod retention;

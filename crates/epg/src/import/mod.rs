@@ -1,5 +1,20 @@
 //! Importing one provider's feed: map its channels, stage its programmes in committed
 //! batches, then apply them to the live guide in one short transaction.
+//!
+//! The stages, one module each, in the order a run goes through them:
+//! `staging` writes the parsed feed into `staging_*` tables in committed batches
+//! (so a reader sees progress and memory stays bounded); `resolve` settles duplicates and
+//! overlaps within the feed; `mapping` ties each provider channel to a logical channel;
+//! `apply` swaps the provider's programmes inside each channel's span in one short
+//! transaction. `log` owns the `import_log` row that records all of it.
+
+mod apply;
+mod log;
+mod mapping;
+mod normalize;
+mod pipeline;
+mod resolve;
+mod staging;
 
 use std::collections::BTreeMap;
 
@@ -7,6 +22,9 @@ use serde::Serialize;
 
 use crate::feed;
 use crate::store::{self, Store};
+
+pub use normalize::normalize_name;
+pub use staging::StagingSink;
 
 /// What started a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -18,6 +36,24 @@ pub enum Trigger {
     Schedule,
     /// The command-line tool.
     Cli,
+}
+
+impl Trigger {
+    /// The name stored in `import_log.trigger`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Manual => "manual",
+            Trigger::Schedule => "schedule",
+            Trigger::Cli => "cli",
+        }
+    }
+
+    /// The trigger for a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Trigger::Manual, Trigger::Schedule, Trigger::Cli]
+            .into_iter()
+            .find(|t| t.as_str() == name)
+    }
 }
 
 /// Where a run is.
@@ -34,6 +70,33 @@ pub enum RunStatus {
     Unchanged,
     /// Stopped; the guide is as it was.
     Failed,
+}
+
+impl RunStatus {
+    /// Every status.
+    pub const ALL: [RunStatus; 5] = [
+        RunStatus::Queued,
+        RunStatus::Running,
+        RunStatus::Succeeded,
+        RunStatus::Unchanged,
+        RunStatus::Failed,
+    ];
+
+    /// The name stored in `import_log.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Queued => "queued",
+            RunStatus::Running => "running",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Unchanged => "unchanged",
+            RunStatus::Failed => "failed",
+        }
+    }
+
+    /// The status for a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        RunStatus::ALL.into_iter().find(|s| s.as_str() == name)
+    }
 }
 
 /// Counts and examples of one reject reason.
@@ -135,48 +198,102 @@ pub enum Error {
     /// The provider does not exist.
     #[error("provider {0} not found")]
     ProviderNotFound(i64),
+    /// The run has already ended, so it cannot be imported (again).
+    #[error("import run {id} is {status}, not queued or running")]
+    RunNotActive {
+        /// The run.
+        id: i64,
+        /// Its status (`RunStatus::as_str`).
+        status: &'static str,
+    },
+    /// The provider's `timezone` is not an IANA zone name.
+    #[error("provider {provider} has an unknown time zone {timezone:?}")]
+    UnknownTimezone {
+        /// The provider.
+        provider: i64,
+        /// The zone as stored.
+        timezone: String,
+    },
 }
 
 /// Queues a run for the importer and returns it.
 pub fn queue_run(
-    _store: &impl Store,
-    _provider_id: i64,
-    _trigger: Trigger,
+    store: &impl Store,
+    provider_id: i64,
+    trigger: Trigger,
 ) -> Result<RunRecord, Error> {
-    unimplemented!("import::queue_run")
+    log::insert_run(store, provider_id, trigger, RunStatus::Queued)
 }
 
 /// Creates a run that starts now (status `running`), for callers that import at once.
 pub fn start_run(
-    _store: &impl Store,
-    _provider_id: i64,
-    _trigger: Trigger,
+    store: &impl Store,
+    provider_id: i64,
+    trigger: Trigger,
 ) -> Result<RunRecord, Error> {
-    unimplemented!("import::start_run")
+    log::insert_run(store, provider_id, trigger, RunStatus::Running)
 }
 
 /// Imports `input` as run `run_id` (status `running`): stages, applies, records the
 /// outcome in the run's row, and returns that row. On failure the guide is unchanged, the
 /// run is marked failed with the reason, and the error is returned.
+///
+/// A `queued` run is marked running first; a run that has already ended is refused
+/// ([`Error::RunNotActive`]). Staging rows that crashed runs left behind are removed first.
 pub fn run(
-    _store: &impl Store,
-    _run_id: i64,
-    _input: impl std::io::Read,
-    _options: &ImportOptions,
+    store: &impl Store,
+    run_id: i64,
+    input: impl std::io::Read,
+    options: &ImportOptions,
 ) -> Result<RunRecord, Error> {
-    unimplemented!("import::run")
+    run_with(store, run_id, options, |read_options, sink| {
+        feed::read(input, read_options, sink)
+    })
+}
+
+/// [`run`] with another source of channels and programmes than [`feed::read`]: `produce`
+/// gets the provider's reader settings and the run's sink, feeds it, and returns what it
+/// read (only `bytes_read` is used). Tests and tools that build programmes themselves
+/// use this; everything else about the run is as in [`run`].
+pub fn run_with<S, F>(
+    store: &S,
+    run_id: i64,
+    options: &ImportOptions,
+    produce: F,
+) -> Result<RunRecord, Error>
+where
+    S: Store,
+    F: FnOnce(&feed::ReadOptions, &mut StagingSink<'_, S>) -> Result<feed::Summary, Error>,
+{
+    let record = get_run(store, run_id)?.ok_or(Error::RunNotFound(run_id))?;
+    if !matches!(record.status, RunStatus::Queued | RunStatus::Running) {
+        return Err(Error::RunNotActive {
+            id: run_id,
+            status: record.status.as_str(),
+        });
+    }
+    match pipeline::execute(store, &record, options, produce) {
+        Ok(()) => get_run(store, run_id)?.ok_or(Error::RunNotFound(run_id)),
+        Err(e) => {
+            // The original error is what the caller needs; a store too broken to record
+            // the failure will surface again on the next call.
+            let _ = apply::clear_staging(store, run_id);
+            let _ = log::fail(store, run_id, &e.to_string());
+            Err(e)
+        }
+    }
 }
 
 /// One run.
-pub fn get_run(_store: &impl Store, _run_id: i64) -> Result<Option<RunRecord>, store::Error> {
-    unimplemented!("import::get_run")
+pub fn get_run(store: &impl Store, run_id: i64) -> Result<Option<RunRecord>, store::Error> {
+    log::get_run(store, run_id)
 }
 
 /// Runs, newest first, optionally only those with one status.
 pub fn list_runs(
-    _store: &impl Store,
-    _status: Option<RunStatus>,
-    _limit: u32,
+    store: &impl Store,
+    status: Option<RunStatus>,
+    limit: u32,
 ) -> Result<Vec<RunRecord>, store::Error> {
-    unimplemented!("import::list_runs")
+    log::list_runs(store, status, limit)
 }

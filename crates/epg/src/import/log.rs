@@ -1,0 +1,204 @@
+//! The `import_log` row of a run: creation, progress, outcome, and reading it back.
+
+use std::collections::BTreeMap;
+
+use super::{Error, RejectStats, RunRecord, RunStatus, Trigger};
+use crate::store::{self, Row, Store, Value, now_seconds};
+
+const COLUMNS: &str = "id, provider_id, trigger, status, queued_at, started_at, finished_at, \
+    progress_at, bytes_read, channels_seen, programmes_seen, added, updated, removed, \
+    rejected, warnings, rejects, error";
+
+/// Progress of a run while it reads its feed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Progress {
+    pub bytes_read: u64,
+    pub channels_seen: u64,
+    pub programmes_seen: u64,
+}
+
+/// What a successful run records.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Outcome {
+    pub progress: Progress,
+    pub added: u64,
+    pub updated: u64,
+    pub removed: u64,
+    pub rejected: u64,
+    pub warnings: u64,
+}
+
+/// Inserts a run of an existing provider, `queued` or `running` (then started now).
+pub(crate) fn insert_run(
+    store: &impl Store,
+    provider_id: i64,
+    trigger: Trigger,
+    status: RunStatus,
+) -> Result<RunRecord, Error> {
+    let exists = store.execute(
+        "SELECT 1 FROM providers WHERE id = ?",
+        &[provider_id.into()],
+    )?;
+    if exists.is_empty() {
+        return Err(Error::ProviderNotFound(provider_id));
+    }
+    let now = now_seconds();
+    let started = (status == RunStatus::Running).then_some(now);
+    let rows = store.execute(
+        "INSERT INTO import_log (provider_id, trigger, status, queued_at, started_at, attempts) \
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        &[
+            provider_id.into(),
+            trigger.as_str().into(),
+            status.as_str().into(),
+            now.into(),
+            started.into(),
+            i64::from(started.is_some()).into(),
+        ],
+    )?;
+    let id = match rows.first() {
+        Some(row) => row.i64(0)?,
+        None => return Err(store::Error::Database("insert returned no id".into()).into()),
+    };
+    get_run(store, id)?.ok_or(Error::RunNotFound(id))
+}
+
+/// Marks a queued run running; a running one keeps its start time.
+pub(crate) fn mark_running(store: &impl Store, run_id: i64) -> Result<(), store::Error> {
+    store.execute(
+        "UPDATE import_log SET status = 'running', started_at = COALESCE(started_at, ?), \
+         attempts = CASE WHEN started_at IS NULL THEN attempts + 1 ELSE attempts END \
+         WHERE id = ?",
+        &[now_seconds().into(), run_id.into()],
+    )?;
+    Ok(())
+}
+
+/// Records how far the run has read.
+pub(crate) fn update_progress(
+    store: &impl Store,
+    run_id: i64,
+    progress: Progress,
+) -> Result<(), store::Error> {
+    store.execute(
+        "UPDATE import_log SET bytes_read = ?, channels_seen = ?, programmes_seen = ?, \
+         progress_at = ? WHERE id = ?",
+        &[
+            int(progress.bytes_read),
+            int(progress.channels_seen),
+            int(progress.programmes_seen),
+            now_seconds().into(),
+            run_id.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Records a successful outcome (call inside the apply transaction).
+pub(crate) fn finish(
+    store: &impl Store,
+    run_id: i64,
+    outcome: &Outcome,
+    rejects: &BTreeMap<String, RejectStats>,
+) -> Result<(), Error> {
+    let rejects = serde_json::to_string(rejects)
+        .map_err(|e| store::Error::Database(format!("could not encode rejects: {e}")))?;
+    let now = now_seconds();
+    let p = outcome.progress;
+    store.execute(
+        "UPDATE import_log SET status = 'succeeded', finished_at = ?, progress_at = ?, \
+         bytes_read = ?, channels_seen = ?, programmes_seen = ?, added = ?, updated = ?, \
+         removed = ?, rejected = ?, warnings = ?, rejects = ?, error = NULL WHERE id = ?",
+        &[
+            now.into(),
+            now.into(),
+            int(p.bytes_read),
+            int(p.channels_seen),
+            int(p.programmes_seen),
+            int(outcome.added),
+            int(outcome.updated),
+            int(outcome.removed),
+            int(outcome.rejected),
+            int(outcome.warnings),
+            rejects.into(),
+            run_id.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Marks a run failed with the reason.
+pub(crate) fn fail(store: &impl Store, run_id: i64, error: &str) -> Result<(), store::Error> {
+    store.execute(
+        "UPDATE import_log SET status = 'failed', finished_at = ?, error = ? WHERE id = ?",
+        &[now_seconds().into(), error.into(), run_id.into()],
+    )?;
+    Ok(())
+}
+
+/// One run.
+pub(crate) fn get_run(store: &impl Store, run_id: i64) -> Result<Option<RunRecord>, store::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM import_log WHERE id = ?");
+    let rows = store.execute(&sql, &[run_id.into()])?;
+    rows.first().map(record_from).transpose()
+}
+
+/// Runs, newest first.
+pub(crate) fn list_runs(
+    store: &impl Store,
+    status: Option<RunStatus>,
+    limit: u32,
+) -> Result<Vec<RunRecord>, store::Error> {
+    let rows = match status {
+        Some(status) => store.execute(
+            &format!("SELECT {COLUMNS} FROM import_log WHERE status = ? ORDER BY id DESC LIMIT ?"),
+            &[status.as_str().into(), limit.into()],
+        )?,
+        None => store.execute(
+            &format!("SELECT {COLUMNS} FROM import_log ORDER BY id DESC LIMIT ?"),
+            &[limit.into()],
+        )?,
+    };
+    rows.iter().map(|row| record_from(row)).collect()
+}
+
+fn record_from(row: Row<'_>) -> Result<RunRecord, store::Error> {
+    let trigger = row.str(2)?;
+    let status = row.str(3)?;
+    let rejects = match row.opt_str(16)? {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| store::Error::Database(format!("import_log.rejects is not valid: {e}")))?,
+        None => BTreeMap::new(),
+    };
+    Ok(RunRecord {
+        id: row.i64(0)?,
+        provider_id: row.i64(1)?,
+        trigger: Trigger::parse(trigger)
+            .ok_or_else(|| store::Error::Database(format!("unknown import trigger {trigger:?}")))?,
+        status: RunStatus::parse(status)
+            .ok_or_else(|| store::Error::Database(format!("unknown import status {status:?}")))?,
+        queued_at: row.i64(4)?,
+        started_at: row.opt_i64(5)?,
+        finished_at: row.opt_i64(6)?,
+        progress_at: row.opt_i64(7)?,
+        bytes_read: count(row, 8)?,
+        channels_seen: count(row, 9)?,
+        programmes_seen: count(row, 10)?,
+        added: count(row, 11)?,
+        updated: count(row, 12)?,
+        removed: count(row, 13)?,
+        rejected: count(row, 14)?,
+        warnings: count(row, 15)?,
+        rejects,
+        error: row.opt_string(17)?,
+    })
+}
+
+fn count(row: Row<'_>, column: usize) -> Result<u64, store::Error> {
+    Ok(u64::try_from(row.i64(column)?).unwrap_or(0))
+}
+
+/// A count as a column value (SQLite integers are signed; counts never reach 2^63).
+pub(crate) fn int(n: u64) -> Value {
+    Value::Integer(i64::try_from(n).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,85 @@
+//! One run from start to finish: provider settings, staging, resolution, the apply
+//! transaction, and the outcome in the run's row.
+
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+
+use super::log::{self, Outcome};
+use super::staging::StagingSink;
+use super::{Error, ImportOptions, RunRecord, apply, mapping, resolve};
+use crate::feed::{ReadOptions, Summary};
+use crate::store::{Store, now_seconds, write_transaction};
+
+/// Runs the import of `run`, the feed coming from `produce`; the caller records a failure.
+pub(crate) fn execute<S, F>(
+    store: &S,
+    run: &RunRecord,
+    options: &ImportOptions,
+    produce: F,
+) -> Result<(), Error>
+where
+    S: Store,
+    F: FnOnce(&ReadOptions, &mut StagingSink<'_, S>) -> Result<Summary, Error>,
+{
+    log::mark_running(store, run.id)?;
+    apply::clear_abandoned_staging(store)?;
+    apply::clear_staging(store, run.id)?;
+    let read_options = read_options(store, run.provider_id, options)?;
+    let mut sink = StagingSink::new(
+        store,
+        run.id,
+        options.batch_size,
+        options.progress_interval_secs,
+    );
+    let summary = produce(&read_options, &mut sink)?;
+    let staged = sink.finish(summary.bytes_read)?;
+    resolve::resolve_channels(store, run.id, &staged.unordered)?;
+    write_transaction(store, |store| {
+        let mapped = mapping::map_channels(store, run.provider_id, run.id)?;
+        let counts = apply::apply(store, run.id, run.provider_id, &mapped)?;
+        let outcome = Outcome {
+            progress: staged.progress,
+            added: counts.added,
+            updated: counts.updated,
+            removed: counts.removed,
+            rejected: staged.rejected,
+            warnings: staged.warnings,
+        };
+        log::finish(store, run.id, &outcome, &staged.rejects)?;
+        store.execute(
+            "UPDATE providers SET last_success_at = ? WHERE id = ?",
+            &[now_seconds().into(), run.provider_id.into()],
+        )?;
+        Ok::<_, Error>(())
+    })?;
+    // Outside the apply transaction, to keep it short; should this fail, the next run
+    // removes the rows (the run is no longer running).
+    apply::clear_staging(store, run.id)
+}
+
+/// The reader settings from the provider's row.
+fn read_options(
+    store: &impl Store,
+    provider_id: i64,
+    options: &ImportOptions,
+) -> Result<ReadOptions, Error> {
+    let rows = store.execute(
+        "SELECT timezone, offset_correction_minutes FROM providers WHERE id = ?",
+        &[provider_id.into()],
+    )?;
+    let row = rows.first().ok_or(Error::ProviderNotFound(provider_id))?;
+    let timezone = match row.opt_str(0)?.map(str::trim).filter(|z| !z.is_empty()) {
+        Some(zone) => Some(Tz::from_str(zone).map_err(|_| Error::UnknownTimezone {
+            provider: provider_id,
+            timezone: zone.to_owned(),
+        })?),
+        None => None,
+    };
+    let correction = row.i64(1)?;
+    Ok(ReadOptions {
+        limits: options.limits,
+        timezone,
+        offset_correction_minutes: i32::try_from(correction).unwrap_or(0),
+    })
+}
