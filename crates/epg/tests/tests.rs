@@ -10,4 +10,5 @@ mod import;
 mod jobs;
 mod migrations;
 mod retention;
+mod roundtrip;
 mod search;

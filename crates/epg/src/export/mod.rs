@@ -34,6 +34,7 @@ use std::io::{self, BufWriter, Write};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
+pub use programme::exportable_xmltv_ns;
 pub use validators::{Validators, http_date, parse_http_date, validators};
 
 use crate::guide::{self, GuideProgramme};

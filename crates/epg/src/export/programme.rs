@@ -5,6 +5,7 @@
 //! left out rather than written: blank titles and descriptions, enumerated attributes
 //! outside their list, malformed `xmltv_ns` episode numbers.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::xml::Xml;
@@ -209,31 +210,57 @@ fn icons<W: Write>(xml: &mut Xml<W>, indent: &str, icons: &[Icon]) -> io::Result
 
 fn episode_nums<W: Write>(xml: &mut Xml<W>, p: &Programme) -> io::Result<()> {
     for num in &p.episode_nums {
-        if num.system == "xmltv_ns" && !valid_xmltv_ns(&num.value) {
-            continue;
-        }
+        let value = if num.system == "xmltv_ns" {
+            match exportable_xmltv_ns(&num.value) {
+                Some(value) => value,
+                None => continue,
+            }
+        } else {
+            Cow::Borrowed(num.value.as_str())
+        };
         xml.raw("    <episode-num")?;
         xml.attr("system", &num.system)?;
         xml.raw(">")?;
-        xml.text(&num.value)?;
+        xml.text(&value)?;
         xml.close("episode-num")?;
     }
     Ok(())
 }
 
+/// An `xmltv_ns` value as the export writes it: as stored when it is valid; with its
+/// invalid parts emptied when it has the three parts (feeds write "-1.12.0" for "season
+/// unknown", and emptying keeps the episode); `None` when nothing valid is left.
+pub fn exportable_xmltv_ns(value: &str) -> Option<Cow<'_, str>> {
+    if valid_xmltv_ns(value) {
+        return Some(Cow::Borrowed(value));
+    }
+    let parts: Vec<&str> = value.split('.').collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    let kept: Vec<&str> = parts
+        .into_iter()
+        .map(|p| if valid_part(p) { p.trim() } else { "" })
+        .collect();
+    kept.iter()
+        .any(|p| !p.is_empty())
+        .then(|| Cow::Owned(kept.join(".")))
+}
+
 /// `tv_validate_file`'s rule: three dot-separated parts, each an optional number with an
 /// optional `/ total`, spaces allowed around everything.
 fn valid_xmltv_ns(value: &str) -> bool {
-    let part = |s: &str| {
-        let (n, total) = match s.split_once('/') {
-            Some((n, t)) => (n.trim(), Some(t.trim())),
-            None => (s.trim(), None),
-        };
-        let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
-        digits(n) && total.is_none_or(|t| !t.is_empty() && digits(t))
-    };
     let parts: Vec<&str> = value.split('.').collect();
-    parts.len() == 3 && parts.into_iter().all(part)
+    parts.len() == 3 && parts.into_iter().all(valid_part)
+}
+
+fn valid_part(s: &str) -> bool {
+    let (n, total) = match s.split_once('/') {
+        Some((n, t)) => (n.trim(), Some(t.trim())),
+        None => (s.trim(), None),
+    };
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    digits(n) && total.is_none_or(|t| !t.is_empty() && digits(t))
 }
 
 /// `<video>`, `<audio>`, `<previously-shown>`, `<premiere>`, `<last-chance>`.
@@ -358,6 +385,12 @@ mod tests {
         for bad in ["S01E04", "1.2", "1.2.3.4", "a.b.c", "1/.2.", ""] {
             assert!(!valid_xmltv_ns(bad), "{bad:?}");
         }
+        let repaired = |v| exportable_xmltv_ns(v).map(Cow::into_owned);
+        assert_eq!(repaired("0.4."), Some("0.4.".into()));
+        assert_eq!(repaired("-1.12.0"), Some(".12.0".into()));
+        assert_eq!(repaired("1/.2."), Some(".2.".into()));
+        assert_eq!(repaired("a.b.c"), None);
+        assert_eq!(repaired("S01E04"), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod limit;
 mod parts;
 mod programme;
 mod reader;
+mod repair;
 mod times;
 mod xml;
 

@@ -3,9 +3,9 @@
 
 use std::io::BufRead;
 
-use super::Error;
 use super::parts::{icon_from, image_from, lang_text_from, rating_from, url_from};
 use super::xml::Xml;
+use super::{Error, repair};
 use crate::model::{
     Audio, Credit, EpisodeNum, LangText, Length, PreviouslyShown, Programme, Review, Role,
     Subtitles, Video,
@@ -132,7 +132,7 @@ fn person_from<R: BufRead>(
             _ => xml.skip(buf)?,
         }
     }
-    credit.name = name.trim().to_owned();
+    credit.name = repair::text(name.trim()).into_owned();
     Ok((!credit.name.is_empty()).then_some(credit))
 }
 

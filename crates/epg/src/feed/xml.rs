@@ -10,7 +10,7 @@ use quick_xml::errors::{IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 
 use super::limit::limit_exceeded;
-use super::{Error, Limits, entities};
+use super::{Error, Limits, entities, repair};
 
 /// The XML reader with the bookkeeping every element function needs.
 pub(super) struct Xml<R> {
@@ -135,7 +135,7 @@ impl<R: BufRead> Xml<R> {
         self.attr(name)
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .map(str::to_owned)
+            .map(|v| repair::text(v).into_owned())
     }
 
     /// Every attribute of the element last opened, as (name, value).
@@ -191,7 +191,7 @@ impl<R: BufRead> Xml<R> {
         let mut text = std::mem::take(&mut self.scratch);
         text.clear();
         let result = self.text_into(buf, &mut text);
-        let trimmed = text.trim().to_owned();
+        let trimmed = repair::text(text.trim()).into_owned();
         self.scratch = text;
         result.map(|()| trimmed)
     }
