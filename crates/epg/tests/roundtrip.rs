@@ -74,7 +74,7 @@ fn stored(db: &SqliteStore) -> Vec<(i64, i64, serde_json::Value)> {
             (row.i64(0).expect("start"), row.i64(1).expect("stop"), data)
         })
         .collect();
-    out.sort_by(|a, b| (a.0, a.1, a.2.to_string()).cmp(&(b.0, b.1, b.2.to_string())));
+    out.sort_by_cached_key(|p| (p.0, p.1, p.2.to_string()));
     out
 }
 
