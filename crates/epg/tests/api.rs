@@ -1149,58 +1149,9 @@ fn xmltv_export_validates_its_parameters() {
     assert_eq!(reply.header("allow"), Some("GET, HEAD, OPTIONS"));
 }
 
-/// The component that serves an area in spin.toml.
-fn component_of(area: Area) -> &'static str {
-    match area {
-        Area::Health => "health",
-        Area::Channels => "channels",
-        Area::Providers => "providers",
-        Area::Imports => "imports",
-        Area::Xmltv => "xmltv",
-    }
-}
-
-/// `(route, component)` of every HTTP trigger in spin.toml.
-fn spin_routes() -> Vec<(String, String)> {
-    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../spin.toml"))
-        .expect("spin.toml");
-    let value = |line: &str, key: &str| {
-        line.strip_prefix(key).map(|rest| {
-            rest.trim()
-                .trim_start_matches('=')
-                .trim()
-                .trim_matches('"')
-                .to_owned()
-        })
-    };
-    let mut routes = Vec::new();
-    let mut lines = manifest.lines().map(str::trim);
-    while let Some(line) = lines.next() {
-        if let Some(route) = value(line, "route") {
-            let component = lines
-                .next()
-                .and_then(|l| value(l, "component"))
-                .expect("component after route");
-            routes.push((route, component));
-        }
-    }
-    routes
-}
-
-/// Spin's routing: exact, or a prefix when the route ends in `/...`; the longest wins.
-fn spin_component_for<'a>(routes: &'a [(String, String)], path: &str) -> Option<&'a str> {
-    routes
-        .iter()
-        .filter(|(route, _)| match route.strip_suffix("/...") {
-            Some(prefix) => path == prefix || path.starts_with(&format!("{prefix}/")),
-            None => path == route,
-        })
-        .max_by_key(|(route, _)| route.len())
-        .map(|(_, component)| component.as_str())
-}
-
 #[test]
 fn spin_toml_routes_every_api_route_to_its_component() {
+    use crate::common::{component_of, spin_component_for, spin_routes};
     let routes = spin_routes();
     assert!(routes.len() >= 10, "{routes:?}");
     let openapi: Json = serde_json::from_str(api::OPENAPI_JSON).expect("openapi");

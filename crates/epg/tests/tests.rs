@@ -9,6 +9,7 @@ mod guide;
 mod import;
 mod jobs;
 mod migrations;
+mod readme;
 mod retention;
 mod roundtrip;
 mod search;
