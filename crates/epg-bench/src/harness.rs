@@ -108,7 +108,20 @@ pub fn open_db(path: &Path) -> anyhow::Result<SqliteStore> {
 
 /// Imports `feed` into the database at `db` as provider `bench`; returns the run and seconds.
 pub fn import_file(db: &Path, feed: &Path) -> anyhow::Result<(RunRecord, f64)> {
+    import_into(open_db(db)?, feed)
+}
+
+/// [`import_file`] into a database whose FTS5 triggers were dropped, to show the search
+/// index's share of the import.
+pub fn import_file_without_fts(db: &Path, feed: &Path) -> anyhow::Result<(RunRecord, f64)> {
     let store = open_db(db)?;
+    for trigger in ["insert", "delete", "update"] {
+        store.execute(&format!("DROP TRIGGER programmes_fts_{trigger}"), &[])?;
+    }
+    import_into(store, feed)
+}
+
+fn import_into(store: SqliteStore, feed: &Path) -> anyhow::Result<(RunRecord, f64)> {
     let now = epg::store::now_seconds();
     let rows = store.execute(
         "INSERT INTO providers (name, xmltv_url, created_at, updated_at) VALUES (?, ?, ?, ?) \

@@ -665,6 +665,61 @@ fn a_schedule_change_in_the_middle_leaves_nothing_stale() {
     assert_eq!((record.added, record.updated, record.removed), (2, 0, 2));
 }
 
+/// Four channels of six programmes, imported and then changed, with a batch size
+/// under and over the channel sizes: applying several channels per statement must give
+/// the same guide and counts as applying them all at once.
+#[test]
+fn applying_in_small_groups_gives_the_same_guide_and_counts() {
+    let titles = ["A", "B", "C", "D", "E", "F"];
+    let first: Vec<Programme> = ["c0", "c1", "c2", "c3"]
+        .iter()
+        .flat_map(|c| day(c, &titles))
+        .collect();
+    let mut second = [
+        day("c0", &titles),
+        day("c1", &["A", "Z", "C", "D", "E", "F"]),
+        day("c2", &titles),
+        day("c3", &["U", "V", "W", "X", "Y", "Q"]),
+    ]
+    .concat();
+    second[13].descs = vec![LangText::new("now with a description")];
+    let run = |db: &SqliteStore, a: i64, batch_size: usize, feed: &[Programme]| {
+        let run = import::start_run(db, a, Trigger::Cli).expect("start run");
+        let options = ImportOptions {
+            batch_size,
+            ..ImportOptions::default()
+        };
+        import::run_with(db, run.id, &options, |_, sink| {
+            for p in feed {
+                sink.programme(p.clone())?;
+            }
+            Ok(Summary::default())
+        })
+        .expect("import")
+    };
+    let mut outcomes = Vec::new();
+    for batch_size in [1, 5_000] {
+        let db = fresh_db();
+        let a = insert_provider(&db, "a");
+        let added = run(&db, a, batch_size, &first).added;
+        let again = run(&db, a, batch_size, &second);
+        outcomes.push((
+            added,
+            again.added,
+            again.updated,
+            again.removed,
+            guide(&db, a),
+        ));
+    }
+    assert_eq!(
+        (outcomes[0].0, outcomes[0].1, outcomes[0].2, outcomes[0].3),
+        (24, 7, 1, 7)
+    );
+    assert_eq!(outcomes[0].4.len(), 24);
+    assert_eq!(outcomes[0].4[7], g("c1", T0 + H, T0 + 2 * H, "Z"));
+    assert_eq!(outcomes[0], outcomes[1]);
+}
+
 #[test]
 fn changed_details_count_as_updated() {
     let db = fresh_db();

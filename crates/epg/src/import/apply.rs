@@ -26,12 +26,27 @@ pub(crate) struct Counts {
     pub removed: u64,
 }
 
+/// A channel of the run with staged programmes, once its live span is cleared.
+struct Cleared<'m> {
+    mapped: &'m Mapped,
+    staged: i64,
+    /// Live programmes left in the span: identical to a staged one.
+    identical: i64,
+    /// `(start, title)` of the live programmes deleted.
+    deleted: Rows,
+}
+
 /// Applies the run's kept staged programmes; call inside the apply transaction.
+///
+/// Channels are inserted in groups of about `group_rows` programmes, one `INSERT … SELECT`
+/// each: one statement lets SQLite's FTS5 index flush its pending terms once rather than
+/// once per channel, and the group bounds what `RETURNING` brings back into memory.
 pub(crate) fn apply(
     store: &impl Store,
     run_id: i64,
     provider_id: i64,
     mapped: &[Mapped],
+    group_rows: i64,
 ) -> Result<Counts, Error> {
     let rows = store.execute(
         "SELECT provider_channel_id, MIN(start), MAX(stop), COUNT(*) FROM staging_programmes \
@@ -43,29 +58,43 @@ pub(crate) fn apply(
         spans.insert(row.str(0)?, (row.i64(1)?, row.i64(2)?, row.i64(3)?));
     }
     let mut counts = Counts::default();
+    let mut group: Vec<Cleared<'_>> = Vec::new();
+    let mut staged_in_group = 0;
     for m in mapped {
-        if let Some(&(start, stop, staged)) = spans.get(m.provider_channel_id.as_str()) {
-            let shift = m.time_shift_minutes * 60;
-            let span = (start + shift, stop + shift);
-            let c = apply_channel(store, run_id, provider_id, m, span, staged)?;
-            counts.added += c.added;
-            counts.updated += c.updated;
-            counts.removed += c.removed;
+        let Some(&(start, stop, staged)) = spans.get(m.provider_channel_id.as_str()) else {
+            continue;
+        };
+        let shift = m.time_shift_minutes * 60;
+        group.push(clear_channel(
+            store,
+            run_id,
+            m,
+            (start + shift, stop + shift),
+            staged,
+        )?);
+        staged_in_group += staged;
+        if staged_in_group >= group_rows {
+            insert_group(store, run_id, provider_id, &group, &mut counts)?;
+            group.clear();
+            staged_in_group = 0;
         }
+    }
+    if !group.is_empty() {
+        insert_group(store, run_id, provider_id, &group, &mut counts)?;
     }
     Ok(counts)
 }
 
-fn apply_channel(
+/// Deletes the live programmes of the mapping in the span, except those identical to a
+/// staged programme, which stay rather than being rewritten.
+fn clear_channel<'m>(
     store: &impl Store,
     run_id: i64,
-    provider_id: i64,
-    m: &Mapped,
+    m: &'m Mapped,
     (span_start, span_stop): (i64, i64),
     staged: i64,
-) -> Result<Counts, Error> {
+) -> Result<Cleared<'m>, Error> {
     let shift = m.time_shift_minutes * 60;
-    let channel = m.provider_channel_id.as_str();
     let deleted = store.execute(
         "DELETE FROM programmes WHERE mapping_id = ? AND start < ? AND stop > ? AND NOT EXISTS \
          (SELECT 1 FROM staging_programmes s WHERE s.run_id = ? AND s.provider_channel_id = ? \
@@ -77,72 +106,99 @@ fn apply_channel(
             span_stop.into(),
             span_start.into(),
             run_id.into(),
-            channel.into(),
+            m.provider_channel_id.as_str().into(),
             shift.into(),
             shift.into(),
             m.channel_id.into(),
         ],
     )?;
-    // What is left in the span is identical to a staged programme, which is not rewritten.
     let identical = store.execute(
         "SELECT COUNT(*) FROM programmes WHERE mapping_id = ? AND start < ? AND stop > ?",
         &[m.mapping_id.into(), span_stop.into(), span_start.into()],
     )?;
     let identical = identical.first().map_or(Ok(0), |r| r.i64(0))?;
-    let returning = if deleted.is_empty() {
-        ""
-    } else {
-        " RETURNING start, title"
-    };
-    let mut params: Vec<Value> = vec![
-        m.mapping_id.into(),
-        m.channel_id.into(),
-        provider_id.into(),
-        shift.into(),
-        shift.into(),
-        run_id.into(),
-        channel.into(),
-    ];
-    // OR FAIL spares SQLite a statement journal: the apply transaction is rolled back
-    // whole on any error. Reading the table being inserted into makes SQLite copy the selection first;
-    // without identical rows left there is nothing to skip, so the check is left out.
-    let skip_identical = if identical > 0 {
-        params.extend([m.mapping_id.into(), shift.into()]);
-        " AND NOT EXISTS (SELECT 1 FROM programmes p \
-          WHERE p.mapping_id = ? AND p.start = s.start + ?)"
-    } else {
-        ""
-    };
-    let inserted = store.execute(
-        &format!(
-            "INSERT OR FAIL INTO programmes (mapping_id, channel_id, provider_id, start, stop, title, \
-             sub_title, description, season, episode, part, data) \
-             SELECT ?, ?, ?, start + ?, stop + ?, title, sub_title, description, season, \
-             episode, part, data FROM staging_programmes s \
-             WHERE run_id = ? AND provider_channel_id = ? AND dropped = 0{skip_identical} \
-             ORDER BY start{returning}"
-        ),
-        &params,
-    )?;
-    let updated = same_programmes(&deleted, &inserted)?;
-    Ok(Counts {
-        added: non_negative(staged - identical).saturating_sub(updated),
-        updated,
-        removed: u64::try_from(deleted.len())
-            .unwrap_or(u64::MAX)
-            .saturating_sub(updated),
+    Ok(Cleared {
+        mapped: m,
+        staged,
+        identical,
+        deleted,
     })
 }
 
-/// How many deleted rows have an inserted row with the same start and title.
-fn same_programmes(deleted: &Rows, inserted: &Rows) -> Result<u64, Error> {
-    let mut keys = HashSet::with_capacity(deleted.len());
-    for row in deleted.iter() {
-        keys.insert((row.i64(0)?, row.str(1)?));
+/// Inserts the staged programmes of the cleared channels `group` (consecutive in
+/// provider channel order) in one statement, and adds what changed to `counts`.
+fn insert_group(
+    store: &impl Store,
+    run_id: i64,
+    provider_id: i64,
+    group: &[Cleared<'_>],
+    counts: &mut Counts,
+) -> Result<(), Error> {
+    let (Some(first), Some(last)) = (group.first(), group.last()) else {
+        return Ok(());
+    };
+    let any_deleted = group.iter().any(|c| !c.deleted.is_empty());
+    let returning = if any_deleted {
+        " RETURNING mapping_id, start, title"
+    } else {
+        ""
+    };
+    // Reading the table being inserted into makes SQLite copy the selection first; with no
+    // identical rows left there is nothing to skip, so the check is left out. (A staged
+    // programme can only meet a live one at its start inside its own channel's span, and
+    // every other live programme there was just deleted.)
+    let skip_identical = if group.iter().any(|c| c.identical > 0) {
+        " AND NOT EXISTS (SELECT 1 FROM programmes p \
+          WHERE p.mapping_id = m.id AND p.start = s.start + m.time_shift_minutes * 60)"
+    } else {
+        ""
+    };
+    // OR FAIL spares SQLite a statement journal: the apply transaction is rolled back
+    // whole on any error. The order follows the staging index, so nothing is sorted.
+    let inserted = store.execute(
+        &format!(
+            "INSERT OR FAIL INTO programmes (mapping_id, channel_id, provider_id, start, stop, \
+             title, sub_title, description, season, episode, part, data) \
+             SELECT m.id, m.channel_id, m.provider_id, s.start + m.time_shift_minutes * 60, \
+             s.stop + m.time_shift_minutes * 60, s.title, s.sub_title, s.description, s.season, \
+             s.episode, s.part, s.data FROM staging_programmes s JOIN channel_mappings m \
+             ON m.provider_id = ? AND m.provider_channel_id = s.provider_channel_id \
+             WHERE s.run_id = ? AND s.provider_channel_id BETWEEN ? AND ? AND s.dropped = 0\
+             {skip_identical} ORDER BY s.provider_channel_id, s.start{returning}"
+        ),
+        &[
+            provider_id.into(),
+            run_id.into(),
+            first.mapped.provider_channel_id.as_str().into(),
+            last.mapped.provider_channel_id.as_str().into(),
+        ],
+    )?;
+    let updated = same_programmes(group, &inserted)?;
+    for c in group {
+        let same = updated.get(&c.mapped.mapping_id).copied().unwrap_or(0);
+        counts.added += non_negative(c.staged - c.identical).saturating_sub(same);
+        counts.updated += same;
+        counts.removed += u64::try_from(c.deleted.len())
+            .unwrap_or(u64::MAX)
+            .saturating_sub(same);
     }
-    let mut same = 0;
+    Ok(())
+}
+
+/// Per mapping, how many deleted rows have an inserted row with the same start and title.
+fn same_programmes(group: &[Cleared<'_>], inserted: &Rows) -> Result<HashMap<i64, u64>, Error> {
+    let mut keys = HashSet::new();
+    for c in group {
+        for row in c.deleted.iter() {
+            keys.insert((c.mapped.mapping_id, row.i64(0)?, row.str(1)?));
+        }
+    }
+    let mut same = HashMap::new();
     for row in inserted.iter() {
-        same += u64::from(keys.contains(&(row.i64(0)?, row.str(1)?)));
+        let mapping = row.i64(0)?;
+        if keys.contains(&(mapping, row.i64(1)?, row.str(2)?)) {
+            *same.entry(mapping).or_insert(0) += 1;
+        }
     }
     Ok(same)
 }

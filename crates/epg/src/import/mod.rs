@@ -167,7 +167,7 @@ pub struct RunRecord {
 pub struct ImportOptions {
     /// Input limits for the reader (the provider's zone and correction come from its row).
     pub limits: feed::Limits,
-    /// Programmes per staging transaction.
+    /// Programmes per staging transaction; ten times as many per statement when applying.
     pub batch_size: usize,
     /// Seconds between progress updates of the run's row.
     pub progress_interval_secs: u64,

@@ -37,7 +37,8 @@ where
     resolve::resolve_channels(store, run.id, &staged.unordered)?;
     write_transaction(store, |store| {
         let mapped = mapping::map_channels(store, run.provider_id, run.id)?;
-        let counts = apply::apply(store, run.id, run.provider_id, &mapped)?;
+        let group_rows = i64::try_from(options.batch_size.saturating_mul(10)).unwrap_or(i64::MAX);
+        let counts = apply::apply(store, run.id, run.provider_id, &mapped, group_rows)?;
         let outcome = Outcome {
             progress: staged.progress,
             added: counts.added,
