@@ -138,7 +138,6 @@ impl<'a> Row<'a> {
         match self.value(column) {
             Value::Null => Ok(None),
             Value::Integer(v) => Ok(Some(*v)),
-            #[allow(clippy::cast_possible_truncation)]
             Value::Real(v) if v.fract() == 0.0 => Ok(Some(*v as i64)),
             _ => Err(self.mismatch(column, "integer")),
         }
@@ -178,7 +177,6 @@ impl<'a> Row<'a> {
     pub fn f64(&self, column: usize) -> Result<f64> {
         match self.value(column) {
             Value::Real(v) => Ok(*v),
-            #[allow(clippy::cast_precision_loss)]
             Value::Integer(v) => Ok(*v as f64),
             _ => Err(self.mismatch(column, "real")),
         }
