@@ -70,7 +70,7 @@ pub fn guide(scratch: &Scratch, report: &mut Report) -> anyhow::Result<()> {
         ("prefix term", "w*", false),
         ("every programme, one channel", "the", true),
     ] {
-        let mut total = 0;
+        let mut total = String::new();
         let times = timed(runs, || {
             // The API's default window, now to now + 14 days, from some time on day one.
             let start = day + pick.below(86_400) as i64;
@@ -82,7 +82,11 @@ pub fn guide(scratch: &Scratch, report: &mut Report) -> anyhow::Result<()> {
                 ..SearchQuery::default()
             };
             let page = guide::search(&store, &query)?;
-            total = page.total;
+            total = format!(
+                "{}{}",
+                page.total,
+                if page.total_is_exact { "" } else { "+" }
+            );
             Ok(())
         })?;
         let label = format!("search {what} ({q:?}, last total {total})");

@@ -37,8 +37,8 @@ mod window;
 use serde::Serialize;
 
 pub use search::{
-    DEFAULT_LIMIT, MAX_LIMIT, SNIPPET_CLOSE, SNIPPET_OPEN, SearchError, SearchHit, SearchPage,
-    SearchQuery, ensure_search_index, search,
+    DEFAULT_LIMIT, MAX_COUNTED, MAX_LIMIT, SNIPPET_CLOSE, SNIPPET_OPEN, SearchError, SearchHit,
+    SearchPage, SearchQuery, ensure_search_index, search,
 };
 pub use window::WINDOW_SQL;
 

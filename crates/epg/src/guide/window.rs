@@ -97,7 +97,7 @@ pub(super) fn now_next(store: &impl Store, now: i64) -> Result<Vec<NowNext>, sto
         let found = first.remove(&channel_id).unwrap_or_default();
         let settled = settled_before(&found, boundary);
         let (on_air, next) = pick_now_next(now, merge(found));
-        if !next.as_ref().is_some_and(|n| n.start < settled) {
+        if next.as_ref().is_none_or(|n| n.start >= settled) {
             undecided.push(picked.len());
         }
         picked.push((channel_id, on_air, next));
