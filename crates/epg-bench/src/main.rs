@@ -1,9 +1,10 @@
 //! `epg-bench`: generate feeds and print parse, import, query, export and memory figures.
 //!
 //! `cargo run --release -p epg-bench -- [--channels N] [--days D] [--scenario S] [--large]`
-//! where S is `all`, `parse`, `import`, `query`, `export` or `rss`. Memory is measured in
+//! where S is `all`, `parse`, `import`, `query`, `export`, `rss` or `guide`. Memory is measured in
 //! child processes (`epg-bench rss-child …`) so that each figure is one step's peak.
 
+mod guide_scenario;
 mod harness;
 mod report;
 mod scenarios;
@@ -15,7 +16,7 @@ use report::Report;
 use scenarios::Feeds;
 
 const USAGE: &str = "usage: epg-bench [--channels N] [--days D] \
-[--scenario all|parse|import|query|export|rss] [--large]";
+[--scenario all|parse|import|query|export|rss|guide] [--large]";
 
 struct Options {
     channels: u32,
@@ -49,7 +50,8 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
             other => bail!("unknown argument {other}\n{USAGE}"),
         }
     }
-    if !["all", "parse", "import", "query", "export", "rss"].contains(&o.scenario.as_str()) {
+    if !["all", "parse", "import", "query", "export", "rss", "guide"].contains(&o.scenario.as_str())
+    {
         bail!("unknown scenario {}\n{USAGE}", o.scenario);
     }
     Ok(o)
@@ -81,6 +83,11 @@ fn main() -> anyhow::Result<()> {
         ),
         ("query", wants("query"), Box::new(scenarios::query)),
         ("export", wants("export"), Box::new(scenarios::export)),
+        (
+            "guide",
+            wants("guide"),
+            Box::new(|_, r| guide_scenario::guide(&scratch, r)),
+        ),
         ("large", o.large, Box::new(scenarios::large)),
     ];
     for (name, wanted, step) in steps {

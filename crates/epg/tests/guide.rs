@@ -358,3 +358,45 @@ fn now_next_takes_a_programme_starting_exactly_now_as_now() {
     assert_eq!(got[0].now.as_ref().map(|p| p.id), Some(now));
     assert_eq!(got[0].next.as_ref().map(|p| p.id), Some(next));
 }
+
+#[test]
+fn now_next_finds_a_next_many_hours_away() {
+    let db = db();
+    let p = provider(&db, "only", 1, true);
+    let c = channel(&db, "Sparse", true);
+    let m = mapping(&db, p, c);
+    let on_air = programme(&db, m, T - 100, T + 7 * 3600, "long");
+    let next = programme(&db, m, T + 20 * 3600, T + 21 * 3600, "much later");
+    programme(&db, m, T + 25 * 3600, T + 26 * 3600, "beyond a day");
+
+    let got = guide::now_next(&db, T).expect("now/next");
+    assert_eq!(got[0].now.as_ref().map(|p| p.id), Some(on_air));
+    assert_eq!(got[0].next.as_ref().map(|p| p.id), Some(next));
+}
+
+/// A better programme starting hours after now can decide the next: it beats a middle
+/// provider's long programme, which then no longer hides the worst provider's short one.
+#[test]
+fn now_next_sees_a_later_better_programme_that_changes_the_next() {
+    let db = db();
+    let (best, middle, worst) = (
+        provider(&db, "best", 1, true),
+        provider(&db, "middle", 2, true),
+        provider(&db, "worst", 3, true),
+    );
+    let c = channel(&db, "Chain", true);
+    let (mb, mm, mw) = (
+        mapping(&db, best, c),
+        mapping(&db, middle, c),
+        mapping(&db, worst, c),
+    );
+    let hour = 3600;
+    programme(&db, mb, T + 6 * hour + 1800, T + 8 * hour, "best, late");
+    programme(&db, mm, T + 1800, T + 7 * hour, "middle, long, beaten");
+    let next = programme(&db, mw, T + hour, T + 2 * hour, "worst, shown");
+
+    let got = guide::now_next(&db, T).expect("now/next");
+    assert_eq!(got[0].next.as_ref().map(|p| p.id), Some(next));
+    let window = guide::channel_programmes(&db, c, T, T + 9 * hour).expect("window");
+    assert_eq!(window.first().map(|p| p.id), Some(next));
+}

@@ -322,3 +322,67 @@ fn fts_errors_become_invalid_queries_and_others_stay_store_errors() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A word in more programmes than one search counts: the total stops at the cap and
+/// says so, and paging still works within what was counted.
+#[test]
+fn a_common_word_counts_up_to_the_cap() {
+    let cap = i64::try_from(guide::MAX_COUNTED).expect("small");
+    for (kind, db) in both() {
+        let p = provider(&db, "p", 1, true);
+        let c = channel(&db, "One", true);
+        let m = mapping(&db, p, c);
+        let ids: Vec<i64> = (0..=cap)
+            .map(|i| programme(&db, m, T + i * 60, T + i * 60 + 60, "Common"))
+            .collect();
+        let page = run(&db, &query("common"));
+        assert_eq!(
+            (page.total, page.total_is_exact, page.hits.len()),
+            (guide::MAX_COUNTED, false, 20),
+            "{kind}"
+        );
+        let last = SearchQuery {
+            offset: u32::try_from(cap - 1).expect("small"),
+            ..query("common")
+        };
+        assert_eq!(run(&db, &last).hits.len(), 1, "{kind}");
+
+        db.execute("DELETE FROM programmes WHERE id = ?", &[ids[0].into()])
+            .expect("delete");
+        let page = run(&db, &query("common"));
+        assert_eq!(
+            (page.total, page.total_is_exact),
+            (guide::MAX_COUNTED, true),
+            "{kind}"
+        );
+    }
+}
+
+/// The channel filter narrows the FTS5 scan to the channel's rowids; the channel is still
+/// checked row by row, since another channel's programmes may lie between them.
+#[test]
+fn channel_filter_with_interleaved_rowids() {
+    for (kind, db) in both() {
+        let p = provider(&db, "p", 1, true);
+        let (one, two) = (channel(&db, "One", true), channel(&db, "Two", true));
+        let (m1, m2) = (mapping(&db, p, one), mapping(&db, p, two));
+        let first = programme(&db, m1, T, T + 60, "Quiz");
+        programme(&db, m2, T, T + 60, "Quiz");
+        let last = programme(&db, m1, T + 60, T + 120, "Quiz");
+        let on_one = SearchQuery {
+            channel_id: Some(one),
+            ..query("quiz")
+        };
+        let page = run(&db, &on_one);
+        assert_eq!(
+            (page.total, hit_ids(&page)),
+            (2, vec![first, last]),
+            "{kind}"
+        );
+        let nowhere = SearchQuery {
+            channel_id: Some(two + 1),
+            ..query("quiz")
+        };
+        assert_eq!(run(&db, &nowhere).total, 0, "{kind}");
+    }
+}

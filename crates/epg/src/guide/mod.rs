@@ -37,8 +37,8 @@ mod window;
 use serde::Serialize;
 
 pub use search::{
-    DEFAULT_LIMIT, MAX_LIMIT, SNIPPET_CLOSE, SNIPPET_OPEN, SearchError, SearchHit, SearchPage,
-    SearchQuery, ensure_search_index, search,
+    DEFAULT_LIMIT, MAX_COUNTED, MAX_LIMIT, SNIPPET_CLOSE, SNIPPET_OPEN, SearchError, SearchHit,
+    SearchPage, SearchQuery, ensure_search_index, search,
 };
 pub use window::WINDOW_SQL;
 
@@ -98,7 +98,9 @@ pub fn channel_programmes(
 /// ordered by channel id; a channel with nothing on has both `None`.
 ///
 /// "Now" is the programme with `start <= now < stop`; "next" is the first starting after
-/// `now`, within a day. Two statements in all, whatever the number of channels.
+/// `now`, within a day. At most four statements, whatever the number of channels: the
+/// candidates are read over a few hours first, and over the day only for the channels
+/// where that cannot decide, with the same result as reading the day for all.
 pub fn now_next(store: &impl Store, now: i64) -> Result<Vec<NowNext>, store::Error> {
     window::now_next(store, now)
 }

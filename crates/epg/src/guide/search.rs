@@ -14,6 +14,9 @@ use crate::store::{self, Row, Store, Value, write_transaction};
 
 /// The most hits one page may hold.
 pub const MAX_LIMIT: u32 = 100;
+/// The most matches one search counts, ranks and pages: a word found in most of the
+/// guide would otherwise cost a score, a join and a check per match.
+pub const MAX_COUNTED: u64 = 1_000;
 /// Hits per page when the caller does not say.
 pub const DEFAULT_LIMIT: u32 = 20;
 /// Marks the start of a matched term in [`SearchHit::snippet`].
@@ -98,8 +101,11 @@ pub struct SearchHit {
 /// One page of hits.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchPage {
-    /// Hits on every page.
+    /// Hits on every page, counting at most [`MAX_COUNTED`].
     pub total: u64,
+    /// Whether `total` is every hit; when false there are more than [`MAX_COUNTED`],
+    /// `total` is [`MAX_COUNTED`] and only that many are ranked and paged.
+    pub total_is_exact: bool,
     /// This page's hits, best first (ties: earlier start first).
     pub hits: Vec<SearchHit>,
 }
@@ -162,7 +168,15 @@ fn has_index(store: &impl Store) -> Result<bool, store::Error> {
 }
 
 /// Searches programmes of enabled channels and providers: FTS5-ranked when the index
-/// exists, a `LIKE` scan otherwise. Two statements: the count, then the page.
+/// exists, a `LIKE` scan otherwise. Two statements: the count, then the page (three
+/// with a channel, whose rowid range narrows the FTS5 scan).
+///
+/// Matches are taken in storage order and only the first [`MAX_COUNTED`] are counted,
+/// ranked and paged; beyond that `total_is_exact` is false, and the hits are the best of
+/// those, not of every match: a query that common needs more words or a smaller window.
+/// So a common word costs about as much as a rare one. What stays proportional to the
+/// matches is a window or channel that rejects most of them, the FTS5 scan reading
+/// matches outside it; the `LIKE` fallback reads every programme until it has enough.
 ///
 /// A programme that an enabled better provider's programme overlaps is hidden, as in the
 /// guide; unlike the guide's merge, this also hides one whose better rival itself lost
@@ -189,17 +203,19 @@ pub fn search(store: &impl Store, query: &SearchQuery) -> Result<SearchPage, Sea
     })
 }
 
-/// Conditions every hit meets beyond the text match, and their parameters.
+/// Conditions every hit meets beyond the text match, and their parameters. The best
+/// provider's programmes skip the "hidden by a better provider" probe: none can hide them.
 fn filters(query: &SearchQuery) -> (String, Vec<Value>) {
     let sql = format!(
         "c.enabled = 1 AND pr.enabled = 1 \
          AND (? IS NULL OR p.stop > ?) AND (? IS NULL OR p.start < ?) \
          AND (? IS NULL OR p.channel_id = ?) \
-         AND NOT EXISTS (SELECT 1 FROM programmes b JOIN providers bp ON bp.id = b.provider_id \
+         AND (pr.id = (SELECT id FROM providers WHERE enabled = 1 ORDER BY priority, id LIMIT 1) \
+           OR NOT EXISTS (SELECT 1 FROM programmes b JOIN providers bp ON bp.id = b.provider_id \
            WHERE b.channel_id = p.channel_id AND b.start < p.stop \
              AND b.start >= p.start - {LOOKBACK_SECONDS} AND b.stop > p.start \
              AND bp.enabled = 1 \
-             AND (bp.priority < pr.priority OR (bp.priority = pr.priority AND bp.id < pr.id)))"
+             AND (bp.priority < pr.priority OR (bp.priority = pr.priority AND bp.id < pr.id))))"
     );
     let params = [query.start, query.end, query.channel_id]
         .into_iter()
@@ -220,19 +236,22 @@ fn run_fts(
     parsed: &Parsed,
 ) -> Result<SearchPage, store::Error> {
     let (filter_sql, filter_params) = filters(query);
+    let (low, high) = rowid_range(store, query)?;
     let from = format!(
         "FROM programmes_fts JOIN programmes p ON p.id = programmes_fts.rowid {FROM_JOINS} \
-         WHERE programmes_fts MATCH ? AND {filter_sql}"
+         WHERE programmes_fts MATCH ? AND programmes_fts.rowid BETWEEN ? AND ? \
+           AND {filter_sql}"
     );
     let fts = Value::Text(parsed.to_fts());
-    let mut params = vec![fts.clone()];
+    let mut params = vec![fts.clone(), low.into(), high.into()];
     params.extend(filter_params);
     let total = count(store, &from, &params)?;
-    // The snippet needs the MATCH again; it runs on the page's rows only.
+    // The snippet needs the MATCH again, on the page's rows only: CROSS JOIN keeps the
+    // planner from scanning every match and probing the page for each.
     let details = format!(
         "SELECT {HIT_COLUMNS}, page.score, \
            snippet(programmes_fts, -1, '{SNIPPET_OPEN}', '{SNIPPET_CLOSE}', '…', 12) \
-         FROM page JOIN programmes_fts ON programmes_fts.rowid = page.id \
+         FROM page CROSS JOIN programmes_fts ON programmes_fts.rowid = page.id \
          JOIN programmes p ON p.id = page.id {FROM_JOINS} \
          WHERE programmes_fts MATCH ?"
     );
@@ -265,12 +284,49 @@ fn run_like(
     page(store, &sql, &all, total)
 }
 
-/// Ranks and pages on ids alone, then reads the page's rows: sorting every match
-/// with its JSON and snippet would copy them all into the sorter.
-fn paged(score: &str, from: &str, details: &str) -> String {
+/// The matches as `hits (id, start, score)`, the first `limit` in storage order:
+/// stopping there keeps a common word from scoring, joining and checking every match.
+fn hits_cte(score: &str, from: &str, limit: u64) -> String {
     format!(
-        "WITH page AS (SELECT p.id AS id, p.start AS start, {score} AS score {from} \
-           ORDER BY score DESC, p.start, p.id LIMIT ? OFFSET ?) \
+        "WITH hits AS (SELECT p.id AS id, p.start AS start, {score} AS score {from} \
+           LIMIT {limit})"
+    )
+}
+
+/// The FTS rowids that can hold the channel's matches, from the (channel_id, start)
+/// index alone: FTS5 then reads that slice of each doclist instead of every match of a
+/// common word. Rowids of one channel are close when imports write a channel at a time,
+/// but the range is only a bound: the channel is still checked row by row.
+fn rowid_range(store: &impl Store, query: &SearchQuery) -> Result<(i64, i64), store::Error> {
+    let Some(channel_id) = query.channel_id else {
+        return Ok((i64::MIN, i64::MAX));
+    };
+    let rows = store.execute(
+        "SELECT MIN(id), MAX(id) FROM programmes \
+         WHERE channel_id = ? AND start >= ? AND start < ?",
+        &[
+            channel_id.into(),
+            query
+                .start
+                .map_or(i64::MIN, |s| s.saturating_sub(LOOKBACK_SECONDS))
+                .into(),
+            query.end.unwrap_or(i64::MAX).into(),
+        ],
+    )?;
+    let row = rows.first();
+    let low = row.map(|r| r.opt_i64(0)).transpose()?.flatten();
+    let high = row.map(|r| r.opt_i64(1)).transpose()?.flatten();
+    Ok(low.zip(high).unwrap_or((1, 0)))
+}
+
+/// Ranks and pages on ids alone, then reads the page's rows: sorting every match
+/// with its JSON and snippet would copy them all into the sorter. Only the first
+/// [`MAX_COUNTED`] matches are ranked, those the count saw.
+fn paged(score: &str, from: &str, details: &str) -> String {
+    let hits = hits_cte(score, from, MAX_COUNTED);
+    format!(
+        "{hits}, page AS (SELECT id, start, score FROM hits \
+           ORDER BY score DESC, start, id LIMIT ? OFFSET ?) \
          {details} ORDER BY page.score DESC, page.start, page.id"
     )
 }
@@ -279,8 +335,10 @@ fn limit(query: &SearchQuery) -> Value {
     query.limit.min(MAX_LIMIT).into()
 }
 
+/// Counts up to one more than [`MAX_COUNTED`], to tell whether there are more.
 fn count(store: &impl Store, from: &str, params: &[Value]) -> Result<u64, store::Error> {
-    let rows = store.execute(&format!("SELECT COUNT(*) {from}"), params)?;
+    let hits = hits_cte("NULL", from, MAX_COUNTED + 1);
+    let rows = store.execute(&format!("{hits} SELECT COUNT(*) FROM hits"), params)?;
     let n = rows.first().map(|r| r.i64(0)).transpose()?.unwrap_or(0);
     Ok(u64::try_from(n).unwrap_or(0))
 }
@@ -293,7 +351,11 @@ fn page(
 ) -> Result<SearchPage, store::Error> {
     let rows = store.execute(sql, params)?;
     let hits = rows.iter().map(hit).collect::<Result<_, _>>()?;
-    Ok(SearchPage { total, hits })
+    Ok(SearchPage {
+        total: total.min(MAX_COUNTED),
+        total_is_exact: total <= MAX_COUNTED,
+        hits,
+    })
 }
 
 fn hit(row: Row<'_>) -> Result<SearchHit, store::Error> {

@@ -133,6 +133,10 @@ struct HitJson<'a> {
 
 /// `GET /programs/search?q&start&end&channel&limit&offset`: ranked hits in a window that
 /// defaults to what has not ended yet, up to the longest window the API serves.
+///
+/// At most [`guide::MAX_COUNTED`] matches are counted and ranked, so that a common word
+/// costs no more than a rare one; `total_is_exact: false` says there were more and
+/// `total` is that bound.
 pub fn search<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
     let q = req
         .query
@@ -176,6 +180,7 @@ pub fn search<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
         "start": format_time(start),
         "end": format_time(end),
         "total": page.total,
+        "total_is_exact": page.total_is_exact,
         "limit": query.limit,
         "offset": query.offset,
         "items": items,
