@@ -64,3 +64,38 @@ fn concurrent_starts_apply_each_migration_once() {
     assert_eq!(rows.len() as i64, store::latest_version());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_older_database_gets_only_the_migrations_it_lacks() {
+    let db = SqliteStore::open_in_memory().expect("open");
+    db.execute(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        &[],
+    )
+    .expect("schema_version");
+    for statement in store::split_statements(store::MIGRATIONS[0].sql) {
+        db.execute(statement, &[]).expect("0001");
+    }
+    db.execute("INSERT INTO schema_version VALUES (1, 42)", &[])
+        .expect("version 1");
+    assert_eq!(
+        store::migrate(&db).expect("migrate"),
+        store::latest_version()
+    );
+    let rows = db
+        .execute(
+            "SELECT version, applied_at FROM schema_version ORDER BY version",
+            &[],
+        )
+        .expect("versions");
+    assert_eq!(rows.len() as i64, store::latest_version());
+    assert_eq!(rows.first().expect("row").i64(1).expect("applied_at"), 42);
+    let columns = db
+        .execute(
+            "SELECT name FROM pragma_index_info('programmes_channel_start')",
+            &[],
+        )
+        .expect("index");
+    let names: Vec<String> = columns.iter().map(|r| r.string(0).expect("name")).collect();
+    assert_eq!(names, ["channel_id", "start", "stop"]);
+}

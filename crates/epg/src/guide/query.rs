@@ -150,12 +150,22 @@ fn word(rest: &str) -> Result<(Option<Term>, &str), String> {
     if text.is_empty() {
         return Err("'*' must follow a term".into());
     }
+    if prefix && text.chars().count() < MIN_PREFIX_CHARS {
+        return Err(format!(
+            "a prefix search needs at least {MIN_PREFIX_CHARS} characters before '*'"
+        ));
+    }
     let term = Term {
         text: text.to_owned(),
         prefix,
     };
     Ok((Some(term), after))
 }
+
+/// Shortest prefix a `*` may follow. The full-text index merges the posting lists of
+/// every word with the prefix before anything limits the result, so `w*` would cost as
+/// much as a scan of the guide: a cheap way for any client to load the service.
+pub const MIN_PREFIX_CHARS: usize = 3;
 
 impl Parsed {
     /// The FTS5 query: every term quoted, explicit parentheses, NOT last.
@@ -271,6 +281,14 @@ mod tests {
             ("\"a\"b", "a closing quote must end a term"),
             ("\"  \"", "a quoted phrase is empty"),
             ("*", "'*' must follow a term"),
+            (
+                "w*",
+                "a prefix search needs at least 3 characters before '*'",
+            ),
+            (
+                "news we*",
+                "a prefix search needs at least 3 characters before '*'",
+            ),
             ("OR news", "OR must stand between two terms"),
             ("news OR", "OR must stand between two terms"),
             ("a OR OR b", "OR must stand between two terms"),
