@@ -67,7 +67,7 @@ pub fn guide(scratch: &Scratch, report: &mut Report) -> anyhow::Result<()> {
         ("rare term", RARE, false),
         ("term in every programme", "the", false),
         ("title term", "weather", false),
-        ("prefix term", "w*", false),
+        ("prefix term", "wea*", false),
         ("every programme, one channel", "the", true),
     ] {
         let mut total = String::new();

@@ -1015,6 +1015,7 @@ fn search_is_ranked_windowed_and_rejects_bad_queries() {
         .send(Area::Channels, &db)
         .json();
     assert_eq!(body["total"], 1, "{body}");
+    assert_eq!(body["total_is_exact"], true, "{body}");
     assert_eq!(body["items"][0]["id"], hit);
     assert_eq!(body["items"][0]["channel_name"], "One");
     assert_eq!(body["items"][0]["title"], "News");
@@ -1035,6 +1036,13 @@ fn search_is_ranked_windowed_and_rejects_bad_queries() {
         .send(Area::Channels, &db)
         .problem(400);
     assert_eq!(detail, "the query parameter q is required");
+    let detail = call(Method::GET, "/api/v1/programs/search?q=n*")
+        .send(Area::Channels, &db)
+        .problem(400);
+    assert_eq!(
+        detail,
+        "invalid search query: a prefix search needs at least 3 characters before '*'"
+    );
 }
 
 fn seed_export(db: &SqliteStore) -> i64 {
