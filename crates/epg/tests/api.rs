@@ -320,6 +320,33 @@ fn providers_crud() {
     assert_eq!(put["etag"], Json::Null, "a new URL forgets the old ETag");
     let got = call(Method::GET, &format!("/api/v1/providers/{id}")).send(Area::Providers, &db);
     assert_eq!(got.json(), put);
+    for (body, forgets) in [
+        (
+            json!({"name": "Alpha", "xmltv_url": "http://other.example/", "priority": 3}),
+            false,
+        ),
+        (
+            json!({"name": "Alpha", "xmltv_url": "http://other.example/", "timezone": "Europe/Berlin"}),
+            true,
+        ),
+        (
+            json!({"name": "Alpha", "xmltv_url": "http://other.example/", "timezone": "Europe/Berlin",
+                "offset_correction_minutes": 30}),
+            true,
+        ),
+    ] {
+        db.execute("UPDATE providers SET etag = 'x' WHERE id = ?", &[id.into()])
+            .expect("etag");
+        let put = call(Method::PUT, &format!("/api/v1/providers/{id}"))
+            .json(body.clone())
+            .send(Area::Providers, &db)
+            .json();
+        let want = if forgets { Json::Null } else { json!("x") };
+        assert_eq!(
+            put["etag"], want,
+            "{body}: a new zone or correction rereads the feed"
+        );
+    }
 
     let dup = call(Method::PUT, &format!("/api/v1/providers/{b}"))
         .json(json!({"name": "Alpha", "xmltv_url": "http://b.example/"}))

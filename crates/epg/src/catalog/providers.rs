@@ -205,8 +205,9 @@ pub fn create_provider(
 
 /// Validates `input` and replaces every writable field of provider `id`.
 ///
-/// A new URL forgets the cached `etag`/`last_modified`: they belong to the old resource,
-/// and sending them to the new one could get a wrong `304 Not Modified`.
+/// A new URL, zone or offset correction forgets the cached `etag`/`last_modified`: they
+/// belong to the old resource, or the feed must be read again with the new settings, and
+/// sending them could get a `304 Not Modified` that keeps the old guide.
 pub fn replace_provider(
     store: &impl Store,
     id: i64,
@@ -217,7 +218,9 @@ pub fn replace_provider(
     write_transaction(store, |store| {
         let old = get_provider(store, id)?;
         ensure_unique_name(store, &input.name, id)?;
-        let url_changed = old.xmltv_url != input.xmltv_url;
+        let reread = old.xmltv_url != input.xmltv_url
+            || old.timezone != input.timezone
+            || old.offset_correction_minutes != input.offset_correction_minutes;
         store.execute(
             "UPDATE providers SET name = ?, xmltv_url = ?, enabled = ?, priority = ?, \
              timezone = ?, offset_correction_minutes = ?, updated_at = ?, \
@@ -232,8 +235,8 @@ pub fn replace_provider(
                 input.timezone.clone().into(),
                 input.offset_correction_minutes.into(),
                 now.into(),
-                url_changed.into(),
-                url_changed.into(),
+                reread.into(),
+                reread.into(),
                 id.into(),
             ],
         )?;
