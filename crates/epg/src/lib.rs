@@ -27,6 +27,7 @@ pub mod feed;
 pub mod guide;
 pub mod import;
 pub mod jobs;
+mod logging;
 pub mod model;
 pub mod retention;
 pub mod store;

@@ -12,7 +12,6 @@ mod auth;
 mod cors;
 mod handlers;
 mod json;
-mod log;
 mod params;
 mod problem;
 mod router;
@@ -21,8 +20,8 @@ use std::time::Instant;
 
 use http::{HeaderMap, Method, Response};
 
+pub use crate::logging::{format_line, log_job};
 pub use auth::constant_time_eq;
-pub use log::{format_line, log_job};
 pub use problem::ApiError;
 
 use crate::config::{Config, LogLevel};
@@ -111,7 +110,7 @@ pub fn handle<S: Store>(
     let route = route.unwrap_or("-");
     let mut response = result.unwrap_or_else(|err| {
         if let ApiError::Internal { cause } = &err {
-            log::log(
+            crate::logging::log(
                 ctx.config,
                 LogLevel::Error,
                 &[
@@ -128,7 +127,7 @@ pub fn handle<S: Store>(
         *response.body_mut() = Body::Full(Vec::new());
     }
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    log::log_request(
+    crate::logging::log_request(
         ctx.config,
         request.method().as_str(),
         route,

@@ -2,8 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{Config, LogFormat, LogLevel};
+use crate::config::{Config, LogLevel};
 use crate::import::{RunRecord, RunStatus};
+use crate::logging;
 use crate::retention::CleanupReport;
 
 /// Logs the outcome of an import run: `warn` when it failed, `info` otherwise.
@@ -44,59 +45,6 @@ pub(super) fn cleanup(config: &Config, report: &CleanupReport) {
     );
 }
 
-fn line(config: &Config, level: LogLevel, event: &str, fields: &[(&str, Value)]) {
-    if level < config.log_level {
-        return;
-    }
-    eprintln!("{}", format(config.log_format, level, event, fields));
-}
-
-fn format(format: LogFormat, level: LogLevel, event: &str, fields: &[(&str, Value)]) -> String {
-    let level = match level {
-        LogLevel::Debug => "debug",
-        LogLevel::Info => "info",
-        LogLevel::Warn => "warn",
-        LogLevel::Error => "error",
-    };
-    match format {
-        LogFormat::Json => {
-            // Built by hand to keep the fields in order (serde_json's map sorts keys).
-            let mut out = format!("{{\"level\":\"{level}\",\"event\":{}", json!(event));
-            for (name, value) in fields {
-                out.push_str(&format!(",{}:{value}", json!(name)));
-            }
-            out.push('}');
-            out
-        }
-        LogFormat::Text => {
-            let mut out = format!("level={level} event={event}");
-            for (name, value) in fields {
-                // Strings are quoted (JSON escaping) so that a message with spaces stays
-                // one value; numbers stay bare.
-                out.push_str(&format!(" {name}={value}"));
-            }
-            out
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_and_json_lines() {
-        let fields = [
-            ("run", json!(3)),
-            ("error", json!("provider answered HTTP 404")),
-        ];
-        assert_eq!(
-            format(LogFormat::Text, LogLevel::Warn, "import", &fields),
-            "level=warn event=import run=3 error=\"provider answered HTTP 404\""
-        );
-        assert_eq!(
-            format(LogFormat::Json, LogLevel::Info, "import", &fields),
-            r#"{"level":"info","event":"import","run":3,"error":"provider answered HTTP 404"}"#
-        );
-    }
+fn line(config: &Config, level: LogLevel, job: &str, fields: &[(&str, Value)]) {
+    logging::log_job_at(config, level, job, fields);
 }

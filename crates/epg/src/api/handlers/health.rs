@@ -4,9 +4,10 @@ use http::{HeaderValue, Response, header};
 use serde_json::{Map, json};
 
 use crate::api::problem::{self, ApiError};
-use crate::api::{Body, Context, Handled, OPENAPI_JSON, json, log};
+use crate::api::{Body, Context, Handled, OPENAPI_JSON, json};
 use crate::catalog;
 use crate::config::LogLevel;
+use crate::logging as log;
 use crate::store::{self, Store};
 
 /// Liveness plus a database round trip: 503 when the store cannot answer.

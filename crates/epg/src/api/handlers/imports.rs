@@ -4,9 +4,10 @@ use http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::{ApiError, Context, Handled, Req, json, log};
+use crate::api::{ApiError, Context, Handled, Req, json};
 use crate::catalog;
 use crate::import::{self, RunRecord, RunStatus, Trigger};
+use crate::logging as log;
 use crate::store::Store;
 
 /// Runs listed per state in `/import/status`.

@@ -89,9 +89,14 @@ pub fn log_request(config: &Config, method: &str, route: &str, status: u16, dura
 
 /// Logs a job's outcome at `info`: `job=<name>` followed by `fields`.
 pub fn log_job(config: &Config, name: &str, fields: &[(&str, Value)]) {
+    log_job_at(config, LogLevel::Info, name, fields);
+}
+
+/// Logs a job's outcome at `level`: `job=<name>` followed by `fields`.
+pub fn log_job_at(config: &Config, level: LogLevel, name: &str, fields: &[(&str, Value)]) {
     let mut all = vec![("job", Value::from(name))];
     all.extend(fields.iter().cloned());
-    log(config, LogLevel::Info, &all);
+    log(config, level, &all);
 }
 
 #[cfg(test)]
