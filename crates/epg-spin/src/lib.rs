@@ -16,7 +16,7 @@ pub use fetch::SpinFetcher;
 pub use store::{SpinStore, open_store};
 
 use epg::api::{self, Area, Context};
-use epg::config::{Config, ConfigError};
+use epg::config::{Config, ConfigError, LogFormat, LogLevel};
 
 /// Reads the settings from the component's Spin variables (see `spin.toml`); a variable
 /// that is not defined keeps its default.
@@ -87,9 +87,11 @@ pub fn serve_streaming(
 
 /// A 503 problem+json for failures before the API could run.
 fn unavailable(kind: &str, cause: &str) -> http::Response<Vec<u8>> {
+    // The configuration may be what failed, so the line uses the default format.
+    let fields = [("event", kind.into()), ("error", cause.into())];
     eprintln!(
-        "level=error event={kind} error={}",
-        serde_json::json!(cause)
+        "{}",
+        api::format_line(LogFormat::Text, LogLevel::Error, &fields)
     );
     let body = serde_json::json!({
         "type": "about:blank",
