@@ -1285,3 +1285,39 @@ fn sink_errors_stop_the_read() {
         ))
     );
 }
+
+// Found in review.
+
+/// `<channel id>` is taken verbatim but `<programme channel>` is trimmed (attr_owned), so
+/// a feed whose ids carry a trailing space splits each channel in two: the declared one
+/// with names but no programmes, and a bare one with the programmes.
+#[test]
+fn channel_ids_and_programme_channels_are_read_alike() {
+    let c = read_ok(&tv(
+        "<channel id=\"BBC One \"><display-name>BBC One</display-name></channel>\
+         <programme channel=\"BBC One \" start=\"20240101120000 +0000\" \
+          stop=\"20240101130000 +0000\"><title>News</title></programme>",
+    ));
+    assert_eq!(c.programmes.len(), 1);
+    assert_eq!(c.programmes[0].channel, c.channels[0].id);
+}
+
+/// Bytes of a 4-byte UTF-8 character split across the decoder's 64 KiB input reads.
+#[test]
+fn multibyte_characters_split_across_reads() {
+    struct OneByOne<'a>(&'a [u8]);
+    impl std::io::Read for OneByOne<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(7);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let title = "😀é€".repeat(30_000);
+    let doc = tv(&programme_with_title(&title));
+    let mut sink = Collect::default();
+    feed::read(OneByOne(&doc), &ReadOptions::default(), &mut sink).expect("reads");
+    assert_eq!(sink.programmes[0].titles[0].value, title);
+    assert!(sink.warnings.is_empty());
+}

@@ -1105,3 +1105,79 @@ fn stamp(t: i64) -> String {
     let dt = chrono::DateTime::from_timestamp(t, 0).expect("time");
     dt.format("%Y%m%d%H%M%S +0000").to_string()
 }
+
+// Found in review.
+
+/// Rule 3 refuses to put a second channel of one provider onto a logical channel the
+/// provider already maps; rule 2 (xmltv id) has no such check, so a provider's SD and HD
+/// channels end up on one logical channel when another provider created the HD one.
+#[test]
+fn xmltv_id_match_never_puts_two_channels_of_one_provider_together() {
+    let db = fresh_db();
+    let q = insert_provider(&db, "q");
+    import(
+        &db,
+        q,
+        vec![chan("BBCOneHD.uk", &["BBC One HD"])],
+        day("BBCOneHD.uk", &["A"]),
+    );
+    let p = insert_provider(&db, "p");
+    import(
+        &db,
+        p,
+        vec![
+            chan("BBCOne.uk", &["BBC One"]),
+            chan("BBCOneHD.uk", &["BBC One HD"]),
+        ],
+        [day("BBCOne.uk", &["A"]), day("BBCOneHD.uk", &["A"])].concat(),
+    );
+    assert_ne!(
+        channel_of(&db, p, "BBCOne.uk"),
+        channel_of(&db, p, "BBCOneHD.uk")
+    );
+}
+
+/// The store is busy (another writer) just once the apply transaction has committed:
+/// clearing the staging rows then fails, and pipeline::execute returns that error, so the
+/// run is recorded as failed although its programmes are already in the guide.
+#[test]
+fn a_committed_run_stays_succeeded_when_cleanup_after_it_fails() {
+    struct BusyAfterApply<'a> {
+        db: &'a SqliteStore,
+        applied: Cell<bool>,
+        busy: Cell<bool>,
+    }
+    impl Store for BusyAfterApply<'_> {
+        fn execute(&self, sql: &str, params: &[Value]) -> epg::store::Result<epg::store::Rows> {
+            if self.busy.get() && sql.starts_with("BEGIN") {
+                return Err(epg::store::Error::Busy);
+            }
+            let rows = self.db.execute(sql, params)?;
+            if sql.contains("last_success_at") {
+                self.applied.set(true);
+            }
+            if self.applied.get() && sql == "COMMIT" {
+                self.busy.set(true);
+            }
+            Ok(rows)
+        }
+    }
+    let db = fresh_db();
+    let a = insert_provider(&db, "a");
+    let store = BusyAfterApply {
+        db: &db,
+        applied: Cell::new(false),
+        busy: Cell::new(false),
+    };
+    let run = import::start_run(&store, a, Trigger::Cli).expect("start");
+    let result = import::run_with(&store, run.id, &ImportOptions::default(), |_, sink| {
+        for p in day("one", &["A", "B"]) {
+            sink.programme(p)?;
+        }
+        Ok(Summary::default())
+    });
+    let record = import::get_run(&db, run.id).expect("get").expect("row");
+    assert_eq!(guide(&db, a).len(), 2, "the programmes were applied");
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(record.status, RunStatus::Succeeded);
+}

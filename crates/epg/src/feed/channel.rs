@@ -19,14 +19,15 @@ pub(super) fn tv_from<R: BufRead>(xml: &Xml<R>) -> TvInfo {
     }
 }
 
-/// A whole `<channel>`, just opened. The `id` is kept exactly as written: feeds use
-/// spaces and `@` suffixes that matter.
+/// A whole `<channel>`, just opened. The `id` is kept as written but for surrounding
+/// white space, exactly as `<programme channel>` is read, so the two always match: inner
+/// spaces and `@` suffixes matter, a stray trailing space does not.
 pub(super) fn channel_from<R: BufRead>(
     xml: &mut Xml<R>,
     buf: &mut Vec<u8>,
 ) -> Result<Channel, Error> {
     let mut channel = Channel {
-        id: xml.attr("id").unwrap_or_default().to_owned(),
+        id: xml.attr_owned("id").unwrap_or_default(),
         ..Channel::default()
     };
     while xml.child(buf)? {

@@ -127,10 +127,11 @@ pub(crate) fn finish(
     Ok(())
 }
 
-/// Marks a run failed with the reason.
+/// Marks an active run failed; a run that already ended keeps its outcome.
 pub(crate) fn fail(store: &impl Store, run_id: i64, error: &str) -> Result<(), store::Error> {
     store.execute(
-        "UPDATE import_log SET status = 'failed', finished_at = ?, error = ? WHERE id = ?",
+        "UPDATE import_log SET status = 'failed', finished_at = ?, error = ? \
+         WHERE id = ? AND status IN ('queued', 'running')",
         &[now_seconds().into(), error.into(), run_id.into()],
     )?;
     Ok(())

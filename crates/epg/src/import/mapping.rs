@@ -4,11 +4,13 @@
 //! whose channel has none), in this order:
 //! 1. an existing mapping `(provider, provider channel id)` is kept as it is, manual or
 //!    not: an import never moves a channel, only refreshes the mapping's `data`;
-//! 2. else the logical channel whose `xmltv_id` is the provider channel id;
-//! 3. else the first logical channel whose `normalized_name` equals the folded form of
-//!    one of the channel's display names (tried in feed order), unless this provider
-//!    already maps a channel onto it: a feed's "BBC One" and "BBC One HD" are two
-//!    channels of that provider, and merging them would show each programme twice;
+//! 2. else the logical channel whose `xmltv_id` is the provider channel id, unless this
+//!    provider already maps a channel onto it;
+//! 3. once every channel of the feed has had steps 1 and 2: the first logical channel
+//!    whose `normalized_name` equals the folded form of one of the channel's display
+//!    names (tried in feed order), unless this provider already maps a channel onto it:
+//!    a feed's "BBC One" and "BBC One HD" are two channels of that provider, and merging
+//!    them would show each programme twice;
 //! 4. else a new logical channel from the provider channel (its first display name or
 //!    its id, first icon, lcn, and the id as `xmltv_id`).
 
@@ -27,6 +29,11 @@ pub(crate) struct Mapped {
 }
 
 /// Maps every staged channel of the run, creating mappings and channels as needed.
+///
+/// Exact matches go first: every channel that has a mapping or an xmltv id match is
+/// placed before any is matched by name, so a fuzzy name match never takes the logical
+/// channel that another channel of the same feed names exactly ("BBC One" would
+/// otherwise take "BBC One HD"'s channel, whose folded name is the same).
 pub(crate) fn map_channels(
     store: &impl Store,
     provider_id: i64,
@@ -38,6 +45,7 @@ pub(crate) fn map_channels(
         &[run_id.into()],
     )?;
     let mut mapped = Vec::with_capacity(rows.len());
+    let mut by_name = Vec::new();
     for row in rows.iter() {
         let id = row.str(0)?;
         let data = row.str(1)?;
@@ -47,37 +55,70 @@ pub(crate) fn map_channels(
             id: id.to_owned(),
             ..Channel::default()
         });
-        mapped.push(map_one(store, provider_id, id, &channel, data)?);
+        match map_exact(store, provider_id, id, data)? {
+            Some(m) => mapped.push(m),
+            None => by_name.push((id, channel, data)),
+        }
     }
+    for (id, channel, data) in by_name {
+        let channel_id = match find_by_name(store, provider_id, &channel)? {
+            Some(channel_id) => channel_id,
+            None => create_channel(store, id, &channel)?,
+        };
+        mapped.push(insert_mapping(store, provider_id, id, channel_id, data)?);
+    }
+    // Apply walks the channels in staging order.
+    mapped.sort_by(|a, b| a.provider_channel_id.cmp(&b.provider_channel_id));
     Ok(mapped)
 }
 
-fn map_one(
+/// The channel's existing mapping (its data refreshed), or a new one onto the logical
+/// channel whose `xmltv_id` is the provider channel id, unless this provider already
+/// maps a channel there; `None` when neither exists.
+fn map_exact(
     store: &impl Store,
     provider_id: i64,
     id: &str,
-    channel: &Channel,
     data: &str,
-) -> Result<Mapped, Error> {
-    let now = now_seconds();
+) -> Result<Option<Mapped>, Error> {
     let existing = store.execute(
         "UPDATE channel_mappings SET data = ?, updated_at = ? \
          WHERE provider_id = ? AND provider_channel_id = ? \
          RETURNING id, channel_id, time_shift_minutes",
-        &[data.into(), now.into(), provider_id.into(), id.into()],
+        &[
+            data.into(),
+            now_seconds().into(),
+            provider_id.into(),
+            id.into(),
+        ],
     )?;
     if let Some(row) = existing.first() {
-        return Ok(Mapped {
+        return Ok(Some(Mapped {
             provider_channel_id: id.to_owned(),
             mapping_id: row.i64(0)?,
             channel_id: row.i64(1)?,
             time_shift_minutes: row.i64(2)?,
-        });
+        }));
     }
-    let channel_id = match find_channel(store, provider_id, id, channel)? {
-        Some(channel_id) => channel_id,
-        None => create_channel(store, id, channel)?,
-    };
+    let rows = store.execute(
+        "SELECT id FROM channels WHERE xmltv_id = ? AND id NOT IN \
+         (SELECT channel_id FROM channel_mappings WHERE provider_id = ?)",
+        &[id.into(), provider_id.into()],
+    )?;
+    match rows.first() {
+        Some(row) => insert_mapping(store, provider_id, id, row.i64(0)?, data).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn insert_mapping(
+    store: &impl Store,
+    provider_id: i64,
+    id: &str,
+    channel_id: i64,
+    data: &str,
+) -> Result<Mapped, Error> {
+    let now = now_seconds();
     let rows = store.execute(
         "INSERT INTO channel_mappings (provider_id, provider_channel_id, channel_id, \
          time_shift_minutes, manual, data, created_at, updated_at) \
@@ -99,17 +140,13 @@ fn map_one(
     })
 }
 
-/// An existing logical channel for the provider channel: by xmltv id, then by name.
-fn find_channel(
+/// The first logical channel whose folded name equals one of the channel's display
+/// names (in feed order) and that this provider does not map yet.
+fn find_by_name(
     store: &impl Store,
     provider_id: i64,
-    id: &str,
     channel: &Channel,
 ) -> Result<Option<i64>, Error> {
-    let rows = store.execute("SELECT id FROM channels WHERE xmltv_id = ?", &[id.into()])?;
-    if let Some(row) = rows.first() {
-        return Ok(Some(row.i64(0)?));
-    }
     for name in &channel.display_names {
         let folded = normalize_name(&name.value);
         if folded.is_empty() {

@@ -54,9 +54,11 @@ where
         )?;
         Ok::<_, Error>(())
     })?;
-    // Outside the apply transaction, to keep it short; should this fail, the next run
-    // removes the rows (the run is no longer running).
-    apply::clear_staging(store, run.id)
+    // Outside the apply transaction, to keep it short. The run has succeeded by now, so a
+    // failure here must not fail it: the next run removes the rows (this one is no longer
+    // running).
+    let _ = apply::clear_staging(store, run.id);
+    Ok(())
 }
 
 /// The reader settings from the provider's row.
