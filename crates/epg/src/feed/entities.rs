@@ -103,7 +103,14 @@ pub(super) fn unescape_into(raw: &str, out: &mut String) {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
-        match after.find(';').filter(|end| *end > 0 && *end <= 32) {
+        // Only the next 33 bytes can hold a reference's end: looking further would make
+        // an attribute full of bare '&' quadratic.
+        let window = &after.as_bytes()[..after.len().min(33)];
+        match window
+            .iter()
+            .position(|b| *b == b';')
+            .filter(|end| *end > 0)
+        {
             Some(end) if !after[..end].contains(['&', ' ']) => {
                 push_reference(&after.as_bytes()[..end], out);
                 rest = &after[end + 1..];
@@ -120,6 +127,17 @@ pub(super) fn unescape_into(raw: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_ampersands_stay_and_later_references_resolve() {
+        let raw = format!("{}AT&T &amp; x;{}", "& ".repeat(50_000), "&".repeat(40));
+        let mut out = String::new();
+        unescape_into(&raw, &mut out);
+        assert_eq!(
+            out,
+            format!("{}AT&T & x;{}", "& ".repeat(50_000), "&".repeat(40))
+        );
+    }
 
     #[test]
     fn references_resolve_or_stay_literal() {
