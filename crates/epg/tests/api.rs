@@ -1217,3 +1217,181 @@ fn spin_toml_routes_every_api_route_to_its_component() {
         );
     }
 }
+
+// Found in review.
+
+fn send_at(c: &Call<'_>, area: Area, db: &SqliteStore, now: i64) -> Reply {
+    let config = Config::default();
+    let ctx = Context {
+        store: db,
+        config: &config,
+        now,
+        fetcher: None,
+    };
+    Reply(api::handle_full(area, c.request(), &ctx))
+}
+
+/// The strong ETag ignores the window start (`now`), so a later, different document is
+/// answered 304 against an earlier one's ETag.
+#[test]
+fn xmltv_etag_changes_with_the_window() {
+    let db = db();
+    seed_export(&db); // one programme NOW+600..NOW+2400
+    let first = call(Method::GET, "/xmltv.xml").send(Area::Xmltv, &db);
+    assert_eq!(
+        String::from_utf8_lossy(first.0.body())
+            .matches("<programme ")
+            .count(),
+        1
+    );
+    let etag = first.header("etag").expect("etag").to_owned();
+    let later = NOW + 3 * 3600; // the programme has ended
+    let plain = send_at(&call(Method::GET, "/xmltv.xml"), Area::Xmltv, &db, later);
+    assert_eq!(
+        String::from_utf8_lossy(plain.0.body())
+            .matches("<programme ")
+            .count(),
+        0
+    );
+    assert_ne!(
+        plain.header("etag"),
+        Some(etag.as_str()),
+        "different bytes, same strong ETag"
+    );
+    let cond = send_at(
+        &call(Method::GET, "/xmltv.xml").header("if-none-match", &etag),
+        Area::Xmltv,
+        &db,
+        later,
+    );
+    assert_eq!(
+        cond.status(),
+        200,
+        "a stale document must not be revalidated"
+    );
+}
+
+/// Deleting a mapping removes its programmes but Last-Modified does not move, so a
+/// client revalidating with If-Modified-Since gets 304 and keeps the deleted programmes.
+#[test]
+fn xmltv_if_modified_since_after_mapping_delete() {
+    let db = db();
+    let p = provider(&db, "prov");
+    let c = channel(&db, "One");
+    let m = mapping(&db, p, "one", c);
+    programme(&db, m, c, p, NOW + 600);
+    db.execute(
+        "INSERT INTO import_log (provider_id, trigger, status, queued_at, finished_at) \
+         VALUES (?, 'cli', 'succeeded', ?, ?)",
+        &[p.into(), (NOW - 3600).into(), (NOW - 3600).into()],
+    )
+    .expect("import log");
+    let first = call(Method::GET, "/xmltv.xml").send(Area::Xmltv, &db);
+    let lm = first.header("last-modified").expect("lm").to_owned();
+    let del = call(Method::DELETE, &format!("/api/v1/mappings/{m}")).send(Area::Channels, &db);
+    assert_eq!(del.status(), 204);
+    let again = call(Method::GET, "/xmltv.xml")
+        .header("if-modified-since", &lm)
+        .send(Area::Xmltv, &db);
+    assert_eq!(again.status(), 200, "the guide changed at NOW, after {lm}");
+}
+
+/// Disabling a provider (or changing its priority) changes the merged guide, but the
+/// export validators do not look at providers: the old ETag still gets 304.
+#[test]
+fn xmltv_etag_ignores_provider_changes() {
+    let db = db();
+    seed_export(&db);
+    let p = one(&db, "SELECT id FROM providers", &[]);
+    let first = call(Method::GET, "/xmltv.xml").send(Area::Xmltv, &db);
+    let etag = first.header("etag").expect("etag").to_owned();
+    let put = call(Method::PUT, &format!("/api/v1/providers/{p}"))
+        .json(json!({"name": "prov", "xmltv_url": "https://prov.example/guide.xml", "enabled": false}))
+        .send(Area::Providers, &db);
+    assert_eq!(put.status(), 200);
+    let plain = call(Method::GET, "/xmltv.xml").send(Area::Xmltv, &db);
+    assert_eq!(
+        String::from_utf8_lossy(plain.0.body())
+            .matches("<programme ")
+            .count(),
+        0
+    );
+    let cond = call(Method::GET, "/xmltv.xml")
+        .header("if-none-match", &etag)
+        .send(Area::Xmltv, &db);
+    assert_eq!(
+        cond.status(),
+        200,
+        "disabled provider's programmes are gone"
+    );
+}
+
+/// `q` is lower-cased by Rust (Unicode) but the column by SQLite (ASCII only), so a
+/// search for a channel's exact non-ASCII name finds nothing.
+#[test]
+fn channel_search_with_non_ascii_exact_name() {
+    let db = db();
+    channel(&db, "ÖRF eins");
+    let reply = call(Method::GET, "/api/v1/channels?q=%C3%96RF").send(Area::Channels, &db);
+    assert_eq!(reply.status(), 200);
+    assert_eq!(reply.json()["total"], 1, "{}", reply.json());
+    db.execute(
+        "INSERT INTO channels (name, normalized_name, created_at, updated_at) \
+         VALUES ('ÖRF zwei', 'orfzwei', 0, 0)",
+        &[],
+    )
+    .expect("imported channel");
+    let reply = call(Method::GET, "/api/v1/channels?q=orf").send(Area::Channels, &db);
+    assert_eq!(
+        reply.json()["items"][0]["name"],
+        "ÖRF zwei",
+        "{}",
+        reply.json()
+    );
+    assert_eq!(reply.json()["total"], 1, "{}", reply.json());
+}
+
+/// `trigger` looks for active runs among the newest 100 queued only; with more, it
+/// queues a second run for a provider that already has one.
+#[test]
+fn trigger_twice_with_more_than_100_providers_queues_no_duplicates() {
+    let db = db();
+    for i in 0..101 {
+        db.execute(
+            "INSERT INTO providers (name, xmltv_url, enabled, created_at, updated_at) \
+             VALUES (?, 'https://x.example/', 1, 0, 0)",
+            &[format!("p{i}").into()],
+        )
+        .expect("provider");
+    }
+    let t = || call(Method::POST, "/api/v1/import/trigger").send(Area::Imports, &db);
+    assert_eq!(t().status(), 202);
+    let second = t();
+    assert_eq!(second.status(), 202);
+    let queued = one(
+        &db,
+        "SELECT COUNT(*) FROM import_log WHERE status = 'queued'",
+        &[],
+    );
+    assert_eq!(
+        queued,
+        101,
+        "{}",
+        second.json()["existing_run_ids"]
+            .as_array()
+            .map_or(0, Vec::len)
+    );
+}
+
+/// RFC 9110 §12.4.2: `q=0.0` (or `0.00`) refuses a coding like `q=0`, but only the
+/// literal `q=0` is recognised, so a client that refused gzip gets a gzipped body.
+#[test]
+fn gzip_refused_with_q_0_0() {
+    let db = db();
+    seed_export(&db);
+    let reply = call(Method::GET, "/xmltv.xml")
+        .header("accept-encoding", "gzip;q=0.0, identity")
+        .send(Area::Xmltv, &db);
+    assert_eq!(reply.status(), 200);
+    assert_eq!(reply.header("content-encoding"), None);
+}

@@ -119,8 +119,9 @@ fn read_all(download: Download<'_>) -> Result<Vec<u8>, std::io::Error> {
 fn claims_take_queued_runs_oldest_first_and_once() {
     let store = store();
     let p = provider(&store, "a", "http://a/", true);
+    let q = provider(&store, "b", "http://b/", true);
     let first = queued_run(&store, p);
-    let second = queued_run(&store, p);
+    let second = queued_run(&store, q);
     let claim = jobs::claim_next(&store, "one", NOW)
         .expect("claim")
         .expect("a run");
@@ -189,8 +190,12 @@ fn two_connections_never_claim_the_same_run() {
     let a = SqliteStore::open(&path).expect("open a");
     let b = SqliteStore::open(&path).expect("open b");
     store::migrate(&a).expect("migrate");
-    let p = provider(&a, "a", "http://a/", true);
-    let runs: Vec<i64> = (0..6).map(|_| queued_run(&a, p)).collect();
+    let runs: Vec<i64> = (0..6)
+        .map(|i| {
+            let p = provider(&a, &format!("p{i}"), "http://a/", true);
+            queued_run(&a, p)
+        })
+        .collect();
     let mut claimed = Vec::new();
     loop {
         let mut got = false;
@@ -543,4 +548,71 @@ fn a_feed_over_the_cap_fails_its_run() {
         .execute("SELECT etag, last_fetched_at FROM providers", &[])
         .expect("provider");
     assert_eq!(rows.rows, [vec![Value::Null, Value::Null]]);
+}
+
+// Found in review.
+
+/// Two queued runs of one provider (e.g. a trigger plus a CLI queue, or the trigger
+/// race) are claimed by two processes at once: nothing keeps one provider to one
+/// running import.
+#[test]
+fn one_provider_is_never_claimed_twice_at_once() {
+    let store = store();
+    let p = provider(&store, "a", "http://a/", true);
+    let first = queued_run(&store, p);
+    let _second = queued_run(&store, p);
+    let a = jobs::claim_next(&store, "process-a", NOW)
+        .expect("claim")
+        .expect("a run");
+    assert_eq!(a.run_id, first);
+    let b = jobs::claim_next(&store, "process-b", NOW).expect("claim");
+    assert_eq!(
+        b, None,
+        "provider {p} is already being imported by process-a"
+    );
+}
+
+/// A fetcher that deletes the provider while its feed is being fetched (an admin's
+/// DELETE /providers/{id} racing the cron tick).
+struct DeletingFetcher<'s> {
+    store: &'s SqliteStore,
+    provider: i64,
+}
+
+impl Fetcher for DeletingFetcher<'_> {
+    fn get(&self, request: &FetchRequest) -> Result<FetchResponse<'_>, FetchError> {
+        if request.url == "http://a/" {
+            epg::catalog::delete_provider(self.store, self.provider).expect("delete");
+        }
+        Ok(FetchResponse {
+            status: 404,
+            headers: vec![],
+            body: Box::new(&b""[..]),
+        })
+    }
+}
+
+/// The deleted run's row is gone, so `final_record` errs with RunNotFound and the whole
+/// pass fails (POST /jobs/run answers 404 "import run N not found"); the other queued
+/// provider is not imported in this pass.
+#[test]
+fn a_provider_deleted_mid_run_does_not_abort_the_pass() {
+    let store = store();
+    let p = provider(&store, "a", "http://a/", true);
+    let other = provider(&store, "b", "http://b/", true);
+    queued_run(&store, p);
+    let other_run = queued_run(&store, other);
+    store
+        .execute(
+            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
+            &[],
+        )
+        .expect("today done");
+    let fetcher = DeletingFetcher {
+        store: &store,
+        provider: p,
+    };
+    let report = jobs::run_due(&store, &fetcher, &Config::default(), NOW, 50);
+    let report = report.expect("a vanished run must not fail the whole pass");
+    assert!(report.runs.iter().any(|r| r.id == other_run));
 }

@@ -70,8 +70,20 @@ pub fn list_channels(store: &impl Store, filter: &ChannelFilter) -> Result<Chann
     let mut conditions = Vec::new();
     let mut params: Vec<Value> = Vec::new();
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        conditions.push("instr(lower(name), ?) > 0");
-        params.push(q.to_lowercase().into());
+        // SQLite's lower() folds ASCII only, so the query is folded the same way for the
+        // name; the folded name (accents and case gone, as imports store it) catches
+        // "orf" for "ÖRF" too.
+        conditions.push("(instr(lower(name), ?) > 0 OR instr(normalized_name, ?) > 0)");
+        params.push(q.to_ascii_lowercase().into());
+        let folded = crate::import::normalize_name(q);
+        params.push(
+            if folded.is_empty() {
+                q.to_ascii_lowercase()
+            } else {
+                folded
+            }
+            .into(),
+        );
     }
     if let Some(enabled) = filter.enabled {
         conditions.push("enabled = ?");

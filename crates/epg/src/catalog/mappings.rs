@@ -181,6 +181,7 @@ pub fn delete_mapping(store: &impl Store, id: i64) -> Result<(), Error> {
         get_mapping(store, id)?;
         store.execute("DELETE FROM programmes WHERE mapping_id = ?", &[id.into()])?;
         store.execute("DELETE FROM channel_mappings WHERE id = ?", &[id.into()])?;
+        crate::export::note_guide_edit(store, crate::store::now_seconds())?;
         Ok(())
     })
 }

@@ -295,6 +295,7 @@ pub fn delete_provider(store: &impl Store, id: i64) -> Result<DeleteReport, Erro
         for row in orphans.iter() {
             store.execute("DELETE FROM channels WHERE id = ?", &[row.i64(0)?.into()])?;
         }
+        crate::export::note_guide_edit(store, crate::store::now_seconds())?;
         Ok(report)
     })
 }

@@ -35,6 +35,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 pub use programme::exportable_xmltv_ns;
+pub(crate) use validators::note_guide_edit;
 pub use validators::{Validators, http_date, parse_http_date, validators};
 
 use crate::guide::{self, GuideProgramme};

@@ -27,9 +27,10 @@ impl Validators {
 /// (then there is nothing worth caching).
 ///
 /// The guide's programmes change only through imports, so the last succeeded run
-/// (its id and finish time) stands for them; channels and mappings are edited through
-/// the API, so their latest `updated_at` and their counts (a deletion moves no
-/// `updated_at`) are hashed in too.
+/// (its id and finish time) stands for them. Channels, mappings and providers are edited
+/// through the API, so their latest `updated_at` and their counts are hashed in too, and
+/// deletions (which move no `updated_at`) leave their time in `job_state`'s
+/// `guide_edit` row.
 pub fn validators(store: &impl Store) -> Result<Option<Validators>, store::Error> {
     let rows = store.execute(
         "SELECT \
@@ -38,7 +39,11 @@ pub fn validators(store: &impl Store) -> Result<Option<Validators>, store::Error
            (SELECT MAX(updated_at) FROM channels), \
            (SELECT COUNT(*) FROM channels), \
            (SELECT MAX(updated_at) FROM channel_mappings), \
-           (SELECT COUNT(*) FROM channel_mappings)",
+           (SELECT COUNT(*) FROM channel_mappings), \
+           (SELECT MAX(updated_at) FROM providers), \
+           (SELECT COUNT(*) FROM providers), \
+           (SELECT MAX(last_run_at) FROM job_state WHERE name = 'guide_edit'), \
+           (SELECT TOTAL(id * enabled) + 1000003 * TOTAL(id * priority) FROM providers)",
         &[],
     )?;
     let Some(row) = rows.first() else {
@@ -47,22 +52,31 @@ pub fn validators(store: &impl Store) -> Result<Option<Validators>, store::Error
     let Some(import_id) = row.opt_i64(0)? else {
         return Ok(None);
     };
-    let parts = [
-        import_id,
-        row.opt_i64(1)?.unwrap_or(0),
-        row.opt_i64(2)?.unwrap_or(0),
-        row.opt_i64(3)?.unwrap_or(0),
-        row.opt_i64(4)?.unwrap_or(0),
-        row.opt_i64(5)?.unwrap_or(0),
-    ];
+    let mut parts = vec![import_id];
+    for column in 1..9 {
+        parts.push(row.opt_i64(column)?.unwrap_or(0));
+    }
+    // Which providers are on and their order decide the merge, within one second too.
+    parts.push(row.f64(9)?.to_bits().cast_signed());
     let mut bytes = Vec::with_capacity(parts.len() * 8);
-    for part in parts {
+    for part in &parts {
         bytes.extend_from_slice(&part.to_le_bytes());
     }
+    let times = [parts[1], parts[2], parts[4], parts[6], parts[8]];
     Ok(Some(Validators {
         etag: format!("{:016x}", fnv1a(&bytes)),
-        last_modified: parts[1].max(parts[2]).max(parts[4]),
+        last_modified: times.into_iter().max().unwrap_or(0),
     }))
+}
+
+/// Records that the guide changed by a deletion, for [`validators`].
+pub(crate) fn note_guide_edit(store: &impl Store, now: i64) -> Result<(), store::Error> {
+    store.execute(
+        "INSERT INTO job_state (name, last_run_at) VALUES ('guide_edit', ?) \
+         ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at",
+        &[now.into()],
+    )?;
+    Ok(())
 }
 
 /// FNV-1a, 64 bits: written out because ETags must stay the same across builds, which

@@ -137,6 +137,19 @@ pub(crate) fn fail(store: &impl Store, run_id: i64, error: &str) -> Result<(), s
     Ok(())
 }
 
+/// The provider's oldest queued or running run.
+pub(crate) fn active_run(
+    store: &impl Store,
+    provider_id: i64,
+) -> Result<Option<RunRecord>, store::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM import_log WHERE provider_id = ? \
+         AND status IN ('queued', 'running') ORDER BY id LIMIT 1"
+    );
+    let rows = store.execute(&sql, &[provider_id.into()])?;
+    rows.first().map(record_from).transpose()
+}
+
 /// One run.
 pub(crate) fn get_run(store: &impl Store, run_id: i64) -> Result<Option<RunRecord>, store::Error> {
     let sql = format!("SELECT {COLUMNS} FROM import_log WHERE id = ?");

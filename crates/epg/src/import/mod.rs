@@ -284,6 +284,11 @@ where
     }
 }
 
+/// The provider's oldest queued or running run, if it has one.
+pub fn active_run(store: &impl Store, provider_id: i64) -> Result<Option<RunRecord>, store::Error> {
+    log::active_run(store, provider_id)
+}
+
 /// One run.
 pub fn get_run(store: &impl Store, run_id: i64) -> Result<Option<RunRecord>, store::Error> {
     log::get_run(store, run_id)

@@ -26,7 +26,8 @@ pub struct Claim {
 }
 
 /// Atomically claims the oldest queued run, or the oldest running run whose holder is
-/// gone (see [`LEASE_SECS`]), for `owner` until `now + LEASE_SECS`.
+/// gone (see [`LEASE_SECS`]), for `owner` until `now + LEASE_SECS`. A run whose provider
+/// has another run in progress waits, so one provider is never imported twice at once.
 ///
 /// One `UPDATE … RETURNING` statement picks and takes the run under SQLite's write lock,
 /// and its outer `WHERE` checks the state again, so two processes can never both win.
@@ -39,9 +40,13 @@ pub fn claim_next(
     let rows = store.execute(
         "UPDATE import_log SET status = 'running', lease_owner = ?, lease_expires_at = ?, \
             started_at = COALESCE(started_at, ?), attempts = attempts + 1 \
-         WHERE id = (SELECT id FROM import_log WHERE status = 'queued' \
+         WHERE id = (SELECT id FROM import_log r WHERE (status = 'queued' \
                 OR (status = 'running' AND COALESCE(lease_expires_at, 0) < ? \
-                    AND COALESCE(progress_at, started_at, queued_at) < ?) \
+                    AND COALESCE(progress_at, started_at, queued_at) < ?)) \
+                AND NOT EXISTS (SELECT 1 FROM import_log o WHERE o.provider_id = r.provider_id \
+                    AND o.id != r.id AND o.status = 'running' \
+                    AND (COALESCE(o.lease_expires_at, 0) >= ? \
+                         OR COALESCE(o.progress_at, o.started_at, o.queued_at) >= ?)) \
                 ORDER BY id LIMIT 1) \
            AND (status = 'queued' OR (COALESCE(lease_expires_at, 0) < ? \
                 AND COALESCE(progress_at, started_at, queued_at) < ?)) \
@@ -49,9 +54,15 @@ pub fn claim_next(
         &[
             owner.into(),
             (now + LEASE_SECS).into(),
+            // started_at
             now.into(),
+            // a stale running run
             now.into(),
             stale.into(),
+            // another run of the provider still alive
+            now.into(),
+            stale.into(),
+            // the outer check
             now.into(),
             stale.into(),
         ],

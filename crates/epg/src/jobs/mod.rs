@@ -108,9 +108,10 @@ pub fn run_due(
         let Some(claim) = claim_next(store, &owner, clock())? else {
             break;
         };
-        let record = process(store, fetcher, config, claim, clock())?;
-        log::run(config, &record);
-        report.runs.push(record);
+        if let Some(record) = process(store, fetcher, config, claim, clock())? {
+            log::run(config, &record);
+            report.runs.push(record);
+        }
     }
     if report.runs.iter().any(|r| r.status == RunStatus::Succeeded) {
         report.cleanup = Some(run_cleanup(store, config, clock())?);
@@ -132,7 +133,7 @@ fn process(
     config: &Config,
     claim: Claim,
     now: i64,
-) -> Result<RunRecord, Error> {
+) -> Result<Option<RunRecord>, Error> {
     if claim.attempts > MAX_ATTEMPTS {
         let error = format!("the import was interrupted {MAX_ATTEMPTS} times; giving up");
         claim::finish_run(store, claim.run_id, "failed", Some(&error), now)?;
@@ -166,8 +167,10 @@ fn process(
     final_record(store, claim.run_id)
 }
 
-fn final_record(store: &impl Store, run_id: i64) -> Result<RunRecord, Error> {
-    import::get_run(store, run_id)?.ok_or(Error::Import(import::Error::RunNotFound(run_id)))
+/// The run's row, `None` when it is gone: deleting a provider deletes its runs, even
+/// one being imported, and that must not end the pass for the other providers.
+fn final_record(store: &impl Store, run_id: i64) -> Result<Option<RunRecord>, Error> {
+    Ok(import::get_run(store, run_id)?)
 }
 
 fn provider_source(

@@ -8,7 +8,7 @@ use crate::api::{ApiError, Context, Handled, Req, json};
 use crate::catalog;
 use crate::import::{self, RunRecord, RunStatus, Trigger};
 use crate::logging as log;
-use crate::store::Store;
+use crate::store::{Store, write_transaction};
 
 /// Runs listed per state in `/import/status`.
 const STATUS_LIMIT: u32 = 100;
@@ -41,22 +41,21 @@ pub fn trigger<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
             .map(|p| p.id)
             .collect(),
     };
-    let mut active = import::list_runs(ctx.store, Some(RunStatus::Queued), STATUS_LIMIT)?;
-    active.extend(import::list_runs(
-        ctx.store,
-        Some(RunStatus::Running),
-        STATUS_LIMIT,
-    )?);
-    let mut runs = Vec::new();
-    let mut existing = Vec::new();
-    for provider_id in providers {
-        if let Some(run) = active.iter().find(|r| r.provider_id == provider_id) {
-            existing.push(run.id);
-            runs.push(run.clone());
-        } else {
-            runs.push(import::queue_run(ctx.store, provider_id, Trigger::Manual)?);
+    // One transaction, so that two triggers at once cannot both queue a provider.
+    let (runs, existing) = write_transaction(ctx.store, |store| {
+        let mut runs = Vec::new();
+        let mut existing = Vec::new();
+        for provider_id in providers {
+            match import::active_run(store, provider_id)? {
+                Some(run) => {
+                    existing.push(run.id);
+                    runs.push(run);
+                }
+                None => runs.push(import::queue_run(store, provider_id, Trigger::Manual)?),
+            }
         }
-    }
+        Ok::<_, ApiError>((runs, existing))
+    })?;
     json::respond(
         StatusCode::ACCEPTED,
         &json!({ "runs": runs, "existing_run_ids": existing }),

@@ -8,7 +8,8 @@ use crate::api::{Body, Context, Handled, Req, XmltvRequest, params};
 use crate::export::{self, Validators};
 use crate::store::Store;
 
-const DAY: i64 = 24 * 3600;
+const HOUR: i64 = 3600;
+const DAY: i64 = 24 * HOUR;
 /// Longest export a client may ask for, in days; retention keeps less than that anyway.
 const MAX_DAYS: u32 = 31;
 
@@ -28,7 +29,10 @@ pub fn export<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>, path: &str) -> Hand
     let days = req.query.int("days", default_days, 1, MAX_DAYS)?;
     let gz_path = path.ends_with(".gz");
     let gzip = gz_path || accepts_gzip(req.headers);
-    let key = format!("{channels:?};{days};{gzip}");
+    // The window starts on the hour: within an hour the document (and so its ETag) stays
+    // the same, and the next hour's drops what has ended.
+    let start = ctx.now - ctx.now.rem_euclid(HOUR);
+    let key = format!("{channels:?};{start};{days};{gzip}");
     let validators = export::validators(ctx.store)?;
     let mut response = match &validators {
         Some(v) if not_modified(req.headers, v, &key) => {
@@ -38,8 +42,8 @@ pub fn export<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>, path: &str) -> Hand
         }
         _ => Response::new(Body::Xmltv(XmltvRequest {
             channels,
-            start: ctx.now,
-            end: ctx.now.saturating_add(i64::from(days) * DAY),
+            start,
+            end: start.saturating_add(i64::from(days) * DAY),
             gzip,
         })),
     };
@@ -88,7 +92,13 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         .any(|coding| {
             let mut parts = coding.split(';').map(str::trim);
             let name = parts.next().unwrap_or("");
-            let refused = parts.any(|p| p.replace(' ', "").eq_ignore_ascii_case("q=0"));
+            let refused = parts.any(|p| {
+                let p = p.replace(' ', "");
+                p.strip_prefix("q=")
+                    .or_else(|| p.strip_prefix("Q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
             (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
         })
 }
@@ -129,6 +139,8 @@ mod tests {
             ("deflate, gzip;q=0.5", true),
             ("br, *", true),
             ("gzip;q=0", false),
+            ("gzip;q=0.000, identity", false),
+            ("gzip; q=0.5", true),
             ("identity", false),
         ];
         for (value, want) in cases {
