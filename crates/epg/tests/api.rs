@@ -907,6 +907,10 @@ fn cors_headers_and_preflight() {
     };
     let get = call(Method::GET, "/api/v1/channels").send_with(Area::Channels, &db, &config);
     assert_eq!(get.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        get.header("access-control-expose-headers"),
+        Some("Location, ETag, Last-Modified")
+    );
     let err = call(Method::GET, "/api/v1/channels/x").send_with(Area::Channels, &db, &config);
     assert_eq!(err.status(), 400);
     assert_eq!(err.header("access-control-allow-origin"), Some("*"));
@@ -918,7 +922,7 @@ fn cors_headers_and_preflight() {
     );
     assert_eq!(
         pre.header("access-control-allow-headers"),
-        Some("Authorization, Content-Type")
+        Some("Authorization, Content-Type, If-None-Match, If-Modified-Since")
     );
     assert_eq!(pre.header("access-control-max-age"), Some("86400"));
     assert_eq!(pre.header("access-control-allow-origin"), Some("*"));

@@ -15,7 +15,8 @@ use crate::config::Config;
 /// How long browsers may cache a preflight answer, seconds.
 const MAX_AGE_SECS: &str = "86400";
 
-/// Adds `Access-Control-Allow-Origin: *` (and the exposed `Location`) when enabled.
+/// Adds `Access-Control-Allow-Origin: *` when enabled, exposing `Location` and the
+/// export's validators to scripts.
 pub fn apply(config: &Config, response: &mut Response<Body>) {
     if !config.cors_enabled {
         return;
@@ -27,7 +28,7 @@ pub fn apply(config: &Config, response: &mut Response<Body>) {
     );
     headers.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("Location"),
+        HeaderValue::from_static("Location, ETag, Last-Modified"),
     );
 }
 
@@ -45,7 +46,9 @@ pub fn preflight(config: &Config, allow: &str) -> Response<Body> {
     if config.cors_enabled {
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("Authorization, Content-Type"),
+            HeaderValue::from_static(
+                "Authorization, Content-Type, If-None-Match, If-Modified-Since",
+            ),
         );
         headers.insert(
             header::ACCESS_CONTROL_MAX_AGE,
