@@ -1399,3 +1399,30 @@ fn gzip_refused_with_q_0_0() {
     assert_eq!(reply.status(), 200);
     assert_eq!(reply.header("content-encoding"), None);
 }
+
+#[test]
+fn feed_url_secrets_are_masked_for_readers_who_cannot_write() {
+    let db = db();
+    let config = with_token();
+    let created = call(Method::POST, "/api/v1/providers")
+        .header("authorization", "Bearer s3cret-token")
+        .json(json!({"name": "paid", "xmltv_url": "https://me:pw@epg.example/guide.xml?key=abc&days=7"}))
+        .send_with(Area::Providers, &db, &config);
+    assert_eq!(created.status(), 201, "{}", created.json());
+    let secret = "https://me:pw@epg.example/guide.xml?key=abc&days=7";
+    assert_eq!(created.json()["xmltv_url"], secret);
+    let public = call(Method::GET, "/api/v1/providers").send_with(Area::Providers, &db, &config);
+    assert_eq!(
+        public.json()[0]["xmltv_url"],
+        "https://me:***@epg.example/guide.xml?key=***&days=***"
+    );
+    let one = call(Method::GET, "/api/v1/providers/1").send_with(Area::Providers, &db, &config);
+    assert_eq!(
+        one.json()["xmltv_url"],
+        "https://me:***@epg.example/guide.xml?key=***&days=***"
+    );
+    let admin = call(Method::GET, "/api/v1/providers/1")
+        .header("authorization", "Bearer s3cret-token")
+        .send_with(Area::Providers, &db, &config);
+    assert_eq!(admin.json()["xmltv_url"], secret);
+}

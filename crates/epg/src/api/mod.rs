@@ -242,7 +242,7 @@ fn route<S: Store>(method: &str, template: &str, ctx: &Context<'_, S>, req: &Req
         ("GET", "/api/v1/programs/search") => programs::search(ctx, req),
         ("DELETE", "/api/v1/mappings/{id}") => mappings::delete(ctx, req),
         ("PATCH", "/api/v1/mappings/{id}") => mappings::patch(ctx, req),
-        ("GET", "/api/v1/providers") => providers::list(ctx),
+        ("GET", "/api/v1/providers") => providers::list(ctx, req),
         ("POST", "/api/v1/providers") => providers::create(ctx, req),
         ("GET", "/api/v1/providers/{id}") => providers::get(ctx, req),
         ("PUT", "/api/v1/providers/{id}") => providers::replace(ctx, req),
