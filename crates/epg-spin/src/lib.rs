@@ -33,7 +33,7 @@ pub fn now() -> i64 {
 
 /// Answers one request of `area` and writes the response to `out`: reads the settings,
 /// opens the store, converts the request (its body read as a stream and cut off one
-/// byte past the API's limit, see [`request::read`]), calls the API and sends its
+/// byte past the API's 1 MiB limit), calls the API and sends its
 /// response, streaming an XMLTV export. `outbound` gives the API Spin's outbound HTTP.
 ///
 /// Never fails: a broken setting or database becomes a 503 problem+json (the cause
