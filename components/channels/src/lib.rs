@@ -1,9 +1,12 @@
 //! The epg HTTP component for channels, programmes and mappings under /api/v1.
 
 use epg::api::Area;
+use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use spin_sdk::http_component;
 
+// Two arguments make this a native wasi-http handler: the SDK hands over the request
+// unread, and epg-spin reads the body within the API's size limit.
 #[http_component]
-fn handle(request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
-    epg_spin::serve(Area::Channels, request, false)
+fn handle(request: IncomingRequest, out: ResponseOutparam) {
+    epg_spin::serve(Area::Channels, request, out, false);
 }

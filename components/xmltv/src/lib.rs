@@ -1,10 +1,12 @@
 //! The epg HTTP component serving the merged guide as XMLTV, streamed.
 
 use epg::api::Area;
-use spin_sdk::http::ResponseOutparam;
+use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use spin_sdk::http_component;
 
+// Two arguments make this a native wasi-http handler: the SDK hands over the request
+// unread, and epg-spin reads the body within the API's size limit.
 #[http_component]
-fn handle(request: http::Request<Vec<u8>>, out: ResponseOutparam) {
-    epg_spin::serve_streaming(Area::Xmltv, request, out);
+fn handle(request: IncomingRequest, out: ResponseOutparam) {
+    epg_spin::serve(Area::Xmltv, request, out, false);
 }

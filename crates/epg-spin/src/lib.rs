@@ -4,11 +4,12 @@
 //! - [`SpinStore`]: [`epg::Store`] over `spin:sqlite` (`open_store` also migrates).
 //! - [`SpinFetcher`]: [`epg::jobs::Fetcher`] over Spin's outbound HTTP, streaming bodies.
 //! - [`config`]: [`epg::Config`] from Spin variables.
-//! - [`serve`]: one API area's request to a full response, errors included.
+//! - [`serve`]: one API area's request answered, its body read within the API's limit.
 
 #![deny(missing_docs)]
 
 mod fetch;
+mod request;
 mod store;
 mod stream;
 
@@ -17,6 +18,7 @@ pub use store::{SpinStore, open_store};
 
 use epg::api::{self, Area, Context};
 use epg::config::{Config, ConfigError, LogFormat, LogLevel};
+use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 
 /// Reads the settings from the component's Spin variables (see `spin.toml`); a variable
 /// that is not defined keeps its default.
@@ -29,22 +31,25 @@ pub fn now() -> i64 {
     epg::store::now_seconds()
 }
 
-/// Answers one request of `area`: reads the settings, opens the store and calls the
-/// API. Never fails: a broken setting or database becomes a problem+json response (the
-/// cause goes to the log, not to the client), because an `Err` would make Spin send a
-/// bare 500 with the raw message.
-pub fn serve(
-    area: Area,
-    request: http::Request<Vec<u8>>,
-    outbound: bool,
-) -> http::Response<Vec<u8>> {
+/// Answers one request of `area` and writes the response to `out`: reads the settings,
+/// opens the store, converts the request (its body read as a stream and cut off one
+/// byte past the API's 1 MiB limit), calls the API and sends its
+/// response, streaming an XMLTV export. `outbound` gives the API Spin's outbound HTTP.
+///
+/// Never fails: a broken setting or database becomes a 503 problem+json (the cause
+/// goes to the log, not to the client), an unreadable request a 400.
+pub fn serve(area: Area, request: IncomingRequest, out: ResponseOutparam, outbound: bool) {
     let config = match config() {
         Ok(config) => config,
-        Err(e) => return unavailable("invalid-configuration", &e.to_string()),
+        Err(e) => return stream::send_full(unavailable("invalid-configuration", &e), out),
     };
     let store = match open_store() {
         Ok(store) => store,
-        Err(e) => return unavailable("database-unavailable", &e.to_string()),
+        Err(e) => return stream::send_full(unavailable("database-unavailable", &e), out),
+    };
+    let request = match request::read(request) {
+        Ok(request) => request,
+        Err(e) => return stream::send_full(unreadable(&config, &e), out),
     };
     let fetcher = SpinFetcher;
     let ctx = Context {
@@ -53,54 +58,48 @@ pub fn serve(
         now: now(),
         fetcher: outbound.then_some(&fetcher as &dyn epg::jobs::Fetcher),
     };
-    api::handle_full(area, request, &ctx)
-}
-
-/// Like [`serve`], but writes the response to `out` as it is produced: the XMLTV export
-/// streams instead of being built in memory.
-pub fn serve_streaming(
-    area: Area,
-    request: http::Request<Vec<u8>>,
-    out: spin_sdk::http::ResponseOutparam,
-) {
-    let config = match config() {
-        Ok(config) => config,
-        Err(e) => {
-            return stream::send_full(unavailable("invalid-configuration", &e.to_string()), out);
-        }
-    };
-    let store = match open_store() {
-        Ok(store) => store,
-        Err(e) => {
-            return stream::send_full(unavailable("database-unavailable", &e.to_string()), out);
-        }
-    };
-    let ctx = Context {
-        store: &store,
-        config: &config,
-        now: now(),
-        fetcher: None,
-    };
     let response = api::handle(area, request, &ctx);
     stream::send(&store, response, out);
 }
 
-/// A 503 problem+json for failures before the API could run.
-fn unavailable(kind: &str, cause: &str) -> http::Response<Vec<u8>> {
+/// A 503 for failures before the API could run.
+fn unavailable(kind: &str, cause: &dyn std::fmt::Display) -> http::Response<Vec<u8>> {
     // The configuration may be what failed, so the line uses the default format.
+    log(LogFormat::Text, kind, &cause.to_string());
+    problem(
+        http::StatusCode::SERVICE_UNAVAILABLE,
+        "the service is not ready; see the server log",
+    )
+}
+
+/// A 400 for a request that could not be converted or whose body could not be read.
+fn unreadable(config: &Config, err: &request::ReadError) -> http::Response<Vec<u8>> {
+    let (kind, cause) = match err {
+        request::ReadError::Invalid(cause) => ("invalid-request", cause),
+        request::ReadError::Body(cause) => ("request-body-unreadable", cause),
+    };
+    log(config.log_format, kind, cause);
+    problem(
+        http::StatusCode::BAD_REQUEST,
+        "the request could not be read; see the server log",
+    )
+}
+
+fn log(format: LogFormat, kind: &str, cause: &str) {
     let fields = [("event", kind.into()), ("error", cause.into())];
-    eprintln!(
-        "{}",
-        api::format_line(LogFormat::Text, LogLevel::Error, &fields)
-    );
+    eprintln!("{}", api::format_line(format, LogLevel::Error, &fields));
+}
+
+/// A problem+json response with no more than a status and a detail.
+fn problem(status: http::StatusCode, detail: &str) -> http::Response<Vec<u8>> {
     let body = serde_json::json!({
         "type": "about:blank",
-        "title": "Service Unavailable",
-        "status": 503,
-        "detail": "the service is not ready; see the server log",
+        "title": status.canonical_reason().unwrap_or(""),
+        "status": status.as_u16(),
+        "detail": detail,
     });
     let mut response = http::Response::new(body.to_string().into_bytes());
-    *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+    *response.status_mut() = status;
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/problem+json"),
