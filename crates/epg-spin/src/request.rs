@@ -6,9 +6,7 @@ use futures::StreamExt;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use spin_sdk::http::IncomingRequest;
 
-/// The library's largest accepted body (`epg::api`'s `MAX_BODY_BYTES`, 1 MiB), which it
-/// does not export. Reading one byte past it is enough for the library to answer 413.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
+use epg::api::MAX_BODY_BYTES;
 
 /// Why a request could not be read.
 #[derive(Debug)]

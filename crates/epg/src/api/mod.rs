@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1`, on `http::Request`/`http::Response` so that it is tested
-//! natively; components only convert Spin's request and call [`handle_full`] (or
-//! [`handle`] for the streamed XMLTV export).
+//! natively: components only convert Spin's request (reading at most
+//! [`MAX_BODY_BYTES`] + 1 bytes of its body) and call [`handle`], whose XMLTV bodies they
+//! stream; tests call [`handle_full`].
 //!
 //! Every request goes through the same steps, in this order: match the path against
 //! [`routes`] (404, or 404 when another area's component got it), the method (405 with
@@ -22,6 +23,7 @@ use http::{HeaderMap, Method, Response};
 
 pub use crate::logging::{format_line, log_job};
 pub use auth::constant_time_eq;
+pub use json::MAX_BODY_BYTES;
 pub use problem::ApiError;
 
 use crate::config::{Config, LogLevel};
