@@ -13,21 +13,18 @@ pub struct Out<W: Write> {
     scratch: String,
 }
 
-/// Year, month, day, hour, minute, second of UTC seconds (proleptic Gregorian).
+/// Year, month, day, hour, minute, second of UTC seconds.
 pub fn civil(seconds: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = seconds.div_euclid(86_400);
-    let secs = seconds.rem_euclid(86_400) as u32;
-    // Howard Hinnant's days-to-civil, exact for every i64 day count we can meet.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, secs / 3600, secs / 60 % 60, secs % 60)
+    use chrono::{Datelike, Timelike};
+    let t = chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default();
+    (
+        i64::from(t.year()),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )
 }
 
 fn escape_into(out: &mut String, text: &str) {
