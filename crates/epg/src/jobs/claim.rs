@@ -9,7 +9,11 @@ use crate::store::{self, Store};
 /// records progress (`progress_at`, every few seconds), so a feed that takes longer than
 /// the lease to import is not taken over while it advances. A run is retried only once
 /// its lease has expired and it has shown no progress for this long.
-pub const LEASE_SECS: i64 = 600;
+///
+/// Longer than the host's outbound HTTP timeouts (wasmtime's first-byte and
+/// between-bytes timeouts are 600 s): a download that stalls fails its run before another
+/// process may take the run over, so two processes never import one run.
+pub const LEASE_SECS: i64 = 900;
 
 /// Claims after which an interrupted run is given up and marked failed.
 pub const MAX_ATTEMPTS: i64 = 3;
