@@ -4,10 +4,9 @@
 use std::io::Read;
 
 use epg::export::{self, CHUNK_SECONDS, ExportOptions, ExportStats};
-use epg::guide::GuideProgramme;
 use epg::model::{
-    Audio, Credit, EpisodeInfo, EpisodeNum, Icon, Image, LangText, Length, PreviouslyShown,
-    Programme, Rating, Review, Role, Subtitles, Url, Video,
+    Audio, Credit, EpisodeNum, Icon, Image, LangText, Length, PreviouslyShown, Programme, Rating,
+    Review, Role, Subtitles, Url, Video,
 };
 use epg::store::{self, SqliteStore, Store, Value};
 
@@ -253,44 +252,6 @@ fn rich(start: i64, stop: i64, offset: i32) -> Programme {
             system: None,
         }],
     }
-}
-
-/// Stands in for `guide::channel_programmes` (still a stub on this branch): every
-/// stored programme of the channel overlapping the window, in start order. The data in
-/// these tests has one provider per channel and no overlaps, where the real merge
-/// returns the same.
-fn stored_programmes(
-    db: &SqliteStore,
-    channel: i64,
-    start: i64,
-    end: i64,
-) -> Result<Vec<GuideProgramme>, store::Error> {
-    let rows = db.execute(
-        "SELECT id, channel_id, provider_id, start, stop, season, episode, part, data \
-         FROM programmes WHERE channel_id = ? AND stop > ? AND start < ? ORDER BY start, id",
-        &[channel.into(), start.into(), end.into()],
-    )?;
-    let mut out = Vec::new();
-    for row in rows.iter() {
-        let small = |i| {
-            row.opt_i64(i)
-                .map(|v| v.map(|v| u32::try_from(v).expect("u32")))
-        };
-        out.push(GuideProgramme {
-            id: row.i64(0)?,
-            channel_id: row.i64(1)?,
-            provider_id: row.i64(2)?,
-            start: row.i64(3)?,
-            stop: row.i64(4)?,
-            episode: EpisodeInfo {
-                season: small(5)?,
-                episode: small(6)?,
-                part: small(7)?,
-            },
-            programme: serde_json::from_str(row.str(8)?).expect("programme json"),
-        });
-    }
-    Ok(out)
 }
 
 /// Exports to a string through the merged guide and checks the stats against it.
@@ -880,7 +841,7 @@ fn only_chunks_holding_data_are_queried() {
     let mut calls = Vec::new();
     let stats = export::write_with(&db, &opts, std::io::sink(), |c, s, e| {
         calls.push((c, s - DAY0, e - DAY0));
-        stored_programmes(&db, c, s, e)
+        epg::guide::channel_programmes(&db, c, s, e)
     })
     .expect("export");
     let day = CHUNK_SECONDS;

@@ -106,31 +106,16 @@ pub fn write_gzip<W: Write>(
     options: &ExportOptions,
     out: W,
 ) -> Result<ExportStats, Error> {
-    write_gzip_with(store, options, out, |channel, start, end| {
-        guide::channel_programmes(store, channel, start, end)
-    })
-}
-
-/// [`write_gzip()`] with the programme source given, as for [`write_with`].
-pub fn write_gzip_with<W, F>(
-    store: &impl Store,
-    options: &ExportOptions,
-    out: W,
-    programmes: F,
-) -> Result<ExportStats, Error>
-where
-    W: Write,
-    F: FnMut(i64, i64, i64) -> Result<Vec<GuideProgramme>, store::Error>,
-{
     let mut gz = GzEncoder::new(out, Compression::default());
-    let stats = write_with(store, options, &mut gz, programmes)?;
+    let stats = write(store, options, &mut gz)?;
     gz.finish()?;
     Ok(stats)
 }
 
 /// [`write()`] with the programme source given: `programmes(channel, start, end)` must
 /// return the programmes overlapping `[start, end)` in start order, like
-/// [`guide::channel_programmes`]. It is a seam for other merge policies and for tests.
+/// [`guide::channel_programmes`]. It is a seam for other merge policies and for tests
+/// that watch the chunking.
 pub fn write_with<W, F>(
     store: &impl Store,
     options: &ExportOptions,
