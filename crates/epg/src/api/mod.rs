@@ -67,15 +67,11 @@ pub enum Body {
     Xmltv(XmltvRequest),
 }
 
-/// What an XMLTV export should contain.
+/// What an XMLTV export should contain, and how it is encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XmltvRequest {
-    /// Only these channels (`None`: every enabled one).
-    pub channels: Option<Vec<i64>>,
-    /// Window start, UTC seconds.
-    pub start: i64,
-    /// Window end, UTC seconds.
-    pub end: i64,
+    /// Channels and window.
+    pub options: crate::export::ExportOptions,
     /// Whether to gzip the document.
     pub gzip: bool,
 }
@@ -176,15 +172,10 @@ pub fn write_xmltv(
     request: &XmltvRequest,
     out: impl std::io::Write,
 ) -> Result<crate::export::ExportStats, crate::export::Error> {
-    let options = crate::export::ExportOptions {
-        channels: request.channels.clone(),
-        start: request.start,
-        end: request.end,
-    };
     if request.gzip {
-        crate::export::write_gzip(store, &options, out)
+        crate::export::write_gzip(store, &request.options, out)
     } else {
-        crate::export::write(store, &options, out)
+        crate::export::write(store, &request.options, out)
     }
 }
 

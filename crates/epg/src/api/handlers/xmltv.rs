@@ -5,7 +5,7 @@
 use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 
 use crate::api::{Body, Context, Handled, Req, XmltvRequest, params};
-use crate::export::{self, Validators};
+use crate::export::{self, ExportOptions, Validators};
 use crate::store::Store;
 
 const HOUR: i64 = 3600;
@@ -41,9 +41,11 @@ pub fn export<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>, path: &str) -> Hand
             r
         }
         _ => Response::new(Body::Xmltv(XmltvRequest {
-            channels,
-            start,
-            end: start.saturating_add(i64::from(days) * DAY),
+            options: ExportOptions {
+                channels,
+                start,
+                end: start.saturating_add(i64::from(days) * DAY),
+            },
             gzip,
         })),
     };
