@@ -16,7 +16,7 @@ mod stream;
 pub use fetch::SpinFetcher;
 pub use store::{SpinStore, open_store};
 
-use epg::api::{self, Area, Context};
+use epg::api::{self, ApiError, Area, Context};
 use epg::config::{Config, ConfigError, LogFormat, LogLevel};
 use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 
@@ -41,15 +41,15 @@ pub fn now() -> i64 {
 pub fn serve(area: Area, request: IncomingRequest, out: ResponseOutparam, outbound: bool) {
     let config = match config() {
         Ok(config) => config,
-        Err(e) => return stream::send_full(unavailable("invalid-configuration", &e), out),
+        Err(e) => return stream::send_error(unavailable("invalid-configuration", &e), out),
     };
     let store = match open_store() {
         Ok(store) => store,
-        Err(e) => return stream::send_full(unavailable("database-unavailable", &e), out),
+        Err(e) => return stream::send_error(unavailable("database-unavailable", &e), out),
     };
     let request = match request::read(request) {
         Ok(request) => request,
-        Err(e) => return stream::send_full(unreadable(&config, &e), out),
+        Err(e) => return stream::send_error(unreadable(&config, &e), out),
     };
     let fetcher = SpinFetcher;
     let ctx = Context {
@@ -63,48 +63,29 @@ pub fn serve(area: Area, request: IncomingRequest, out: ResponseOutparam, outbou
 }
 
 /// A 503 for failures before the API could run.
-fn unavailable(kind: &str, cause: &dyn std::fmt::Display) -> http::Response<Vec<u8>> {
+fn unavailable(kind: &str, cause: &dyn std::fmt::Display) -> http::Response<api::Body> {
     // The configuration may be what failed, so the line uses the default format.
     log(LogFormat::Text, kind, &cause.to_string());
-    problem(
-        http::StatusCode::SERVICE_UNAVAILABLE,
-        "the service is not ready; see the server log",
-    )
+    api::error_response(&ApiError::ServiceUnavailable {
+        detail: "the service is not ready; see the server log".into(),
+    })
 }
 
 /// A 400 for a request that could not be converted or whose body could not be read.
-fn unreadable(config: &Config, err: &request::ReadError) -> http::Response<Vec<u8>> {
+fn unreadable(config: &Config, err: &request::ReadError) -> http::Response<api::Body> {
     let (kind, cause) = match err {
         request::ReadError::Invalid(cause) => ("invalid-request", cause),
         request::ReadError::Body(cause) => ("request-body-unreadable", cause),
     };
     log(config.log_format, kind, cause);
-    problem(
-        http::StatusCode::BAD_REQUEST,
+    api::error_response(&ApiError::bad_request(
         "the request could not be read; see the server log",
-    )
+    ))
 }
 
 fn log(format: LogFormat, kind: &str, cause: &str) {
     let fields = [("event", kind.into()), ("error", cause.into())];
     eprintln!("{}", api::format_line(format, LogLevel::Error, &fields));
-}
-
-/// A problem+json response with no more than a status and a detail.
-fn problem(status: http::StatusCode, detail: &str) -> http::Response<Vec<u8>> {
-    let body = serde_json::json!({
-        "type": "about:blank",
-        "title": status.canonical_reason().unwrap_or(""),
-        "status": status.as_u16(),
-        "detail": detail,
-    });
-    let mut response = http::Response::new(body.to_string().into_bytes());
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/problem+json"),
-    );
-    response
 }
 
 /// The importer's tick: runs the due jobs (see [`epg::jobs::run_due`]) for at most

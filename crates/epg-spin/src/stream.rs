@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use epg::api::{self, Body};
+use epg::config::{LogFormat, LogLevel};
 use epg::store::Store;
 use spin_sdk::http::{Headers, OutgoingBody, OutgoingResponse, ResponseOutparam};
 use wasi::io::streams::OutputStream;
@@ -48,7 +49,11 @@ pub fn send(store: &impl Store, response: http::Response<Body>, out: ResponseOut
         Ok(()) => {
             let _ = OutgoingBody::finish(outgoing_body, None);
         }
-        Err(e) => eprintln!("level=error event=response error={}", serde_json::json!(e)),
+        Err(e) => {
+            let fields = [("event", "response".into()), ("error", e.into())];
+            let line = api::format_line(LogFormat::Text, LogLevel::Error, &fields);
+            eprintln!("{line}");
+        }
     }
 }
 
@@ -73,10 +78,8 @@ impl Write for StreamWriter {
     }
 }
 
-/// Sends a response whose body is already complete.
-pub fn send_full(response: http::Response<Vec<u8>>, out: ResponseOutparam) {
-    let (parts, bytes) = response.into_parts();
-    let response = http::Response::from_parts(parts, Body::Full(bytes));
+/// Sends an error response, built before any store was open.
+pub fn send_error(response: http::Response<Body>, out: ResponseOutparam) {
     send(&NoStore, response, out);
 }
 

@@ -166,6 +166,12 @@ pub fn handle_full<S: Store>(
     }
 }
 
+/// The problem+json response for `err`, for hosts that fail before [`handle`] can run
+/// (settings or database unavailable, a request that cannot be read).
+pub fn error_response(err: &ApiError) -> Response<Body> {
+    problem::response(err)
+}
+
 /// Writes the export a [`Body::Xmltv`] asks for, gzipped when it says so.
 pub fn write_xmltv(
     store: &impl Store,
