@@ -360,6 +360,8 @@ fn batches_are_committed_and_progress_is_visible_mid_run() {
                 "SELECT COUNT(*) FROM staging_channels WHERE run_id = ?",
                 &[run.id.into()],
             ),
+            // ...and nothing of the half-read feed in the guide itself.
+            scalar(&other, "SELECT COUNT(*) FROM programmes", &[]),
         );
         sink.progress(777, 25)?;
         let after = (
@@ -381,7 +383,7 @@ fn batches_are_committed_and_progress_is_visible_mid_run() {
         })
     })
     .expect("run");
-    assert_eq!(seen_mid_run.get(), Some(((20, 20, 1), (777, 25))));
+    assert_eq!(seen_mid_run.get(), Some(((20, 20, 1, 0), (777, 25))));
     assert_eq!(record.programmes_seen, 25);
     assert_eq!(record.bytes_read, 800);
     assert_eq!(guide(&tmp.db, provider).len(), 25);

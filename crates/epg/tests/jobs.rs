@@ -466,6 +466,14 @@ fn a_pass_imports_fetches_conditionally_and_records_failures() {
     assert_eq!(report.runs[0].channels_seen, 2);
     assert_eq!(report.runs[0].programmes_seen, 203);
     assert!(report.cleanup.is_some());
+    // The sample's guide (February 2025) ended months before NOW: the cleanup that
+    // follows an import removed every programme of it.
+    let cleanup = report.cleanup.expect("cleanup");
+    assert_eq!(cleanup.past_programmes, report.runs[0].added);
+    let left = store
+        .execute("SELECT COUNT(*) FROM programmes", &[])
+        .expect("count");
+    assert_eq!(left.first().expect("row").i64(0).expect("count"), 0);
     let rows = store
         .execute(
             "SELECT etag, last_fetched_at FROM providers ORDER BY id",
