@@ -1,5 +1,6 @@
 //! The HTTP API, called as the components call it: `handle_full` with an in-memory store.
 
+use crate::common::fresh_db as db;
 use epg::Config;
 use epg::api::{self, Area, Body, Context};
 use epg::store::{self, Rows, SqliteStore, Store, Value};
@@ -8,12 +9,6 @@ use serde_json::{Value as Json, json};
 
 /// 2024-05-01T12:00:00Z.
 const NOW: i64 = 1_714_564_800;
-
-fn db() -> SqliteStore {
-    let db = SqliteStore::open_in_memory().expect("open");
-    store::migrate(&db).expect("migrate");
-    db
-}
 
 struct Call<'a> {
     method: Method,

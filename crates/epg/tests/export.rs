@@ -1,6 +1,7 @@
 //! The XMLTV export: exact documents, DTD order, escaping, offsets, filters, chunking,
 //! gzip, cache validators, and (with `EPG_TV_VALIDATE=1`) the XMLTV project's validator.
 
+use crate::common::fresh_db as db;
 use std::io::Read;
 
 use epg::export::{self, CHUNK_SECONDS, ExportOptions, ExportStats};
@@ -8,17 +9,11 @@ use epg::model::{
     Audio, Credit, EpisodeNum, Icon, Image, LangText, Length, PreviouslyShown, Programme, Rating,
     Review, Role, Subtitles, Url, Video,
 };
-use epg::store::{self, SqliteStore, Store, Value};
+use epg::store::{SqliteStore, Store, Value};
 
 /// 2024-06-01 00:00:00 UTC.
 const DAY0: i64 = 1_717_200_000;
 const HOUR: i64 = 3600;
-
-fn db() -> SqliteStore {
-    let db = SqliteStore::open_in_memory().expect("open");
-    store::migrate(&db).expect("migrate");
-    db
-}
 
 fn id_of(db: &SqliteStore, sql: &str, params: &[Value]) -> i64 {
     let rows = db.execute(sql, params).expect("insert");

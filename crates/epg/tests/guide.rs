@@ -2,14 +2,10 @@
 
 use epg::guide::{self, GuideProgramme, LOOKBACK_SECONDS, NowNext, WINDOW_SQL};
 use epg::model::{EpisodeInfo, LangText, Programme};
-use epg::store::{self, SqliteStore, Store, Value};
+use epg::store::{self, Store, Value};
 
 /// A migrated in-memory database without the search index.
-pub(crate) fn db() -> SqliteStore {
-    let db = SqliteStore::open_in_memory().expect("open");
-    store::migrate(&db).expect("migrate");
-    db
-}
+pub(crate) use crate::common::fresh_db as db;
 
 fn id_of(rows: &store::Rows) -> i64 {
     rows.first().expect("a row").i64(0).expect("an id")

@@ -1,6 +1,7 @@
 //! Scheduled work: leased claims, conditional downloads with redirects and a size cap,
 //! the daily schedule, and whole passes of `run_due` over a fake HTTP client.
 
+use crate::common::fresh_db as store;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Read;
@@ -61,12 +62,6 @@ impl Fetcher for FakeFetcher {
             body: Box::new(body.as_slice()),
         })
     }
-}
-
-fn store() -> SqliteStore {
-    let store = SqliteStore::open_in_memory().expect("open");
-    store::migrate(&store).expect("migrate");
-    store
 }
 
 fn provider(store: &impl Store, name: &str, url: &str, enabled: bool) -> i64 {
