@@ -1,6 +1,6 @@
 //! One log line per job, in the configured format, on standard error (Spin's log).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::config::{Config, LogLevel};
 use crate::import::{RunRecord, RunStatus};
@@ -28,12 +28,12 @@ pub(super) fn run(config: &Config, record: &RunRecord) {
     if let Some(error) = &record.error {
         fields.push(("error", json!(error)));
     }
-    line(config, level, "import", &fields);
+    logging::log_job_at(config, level, "import", &fields);
 }
 
 /// Logs a cleanup.
 pub(super) fn cleanup(config: &Config, report: &CleanupReport) {
-    line(
+    logging::log_job_at(
         config,
         LogLevel::Info,
         "cleanup",
@@ -43,8 +43,4 @@ pub(super) fn cleanup(config: &Config, report: &CleanupReport) {
             ("import_logs", json!(report.import_logs)),
         ],
     );
-}
-
-fn line(config: &Config, level: LogLevel, job: &str, fields: &[(&str, Value)]) {
-    logging::log_job_at(config, level, job, fields);
 }
