@@ -82,6 +82,12 @@ pub fn routes() -> &'static [(&'static str, &'static str, Area)] {
     router::ROUTES
 }
 
+/// The area whose component serves `path`, from the route table: what a host that runs
+/// every area in one process (`epg serve`) dispatches on. `None` for a path no route has.
+pub fn area_of(path: &str) -> Option<Area> {
+    router::resolve(path).map(|m| m.area)
+}
+
 /// The OpenAPI 3.1 document of every route.
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
