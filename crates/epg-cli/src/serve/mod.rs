@@ -19,7 +19,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::args::ServeArgs;
+use crate::cli::ServeArgs;
 use crate::fetch::UreqFetcher;
 use crate::input::create_store;
 use app::App;
@@ -30,17 +30,10 @@ use pool::Pool;
 /// otherwise hold a connection slot forever).
 const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The settings, from the same names as under Spin (`SPIN_VARIABLE_<NAME>`), so one
-/// environment configures both.
-pub fn config_from_env() -> anyhow::Result<Config> {
-    Ok(Config::from_lookup(|name| {
-        std::env::var(format!("SPIN_VARIABLE_{}", name.to_ascii_uppercase())).ok()
-    })?)
-}
-
 /// Runs `epg serve` until SIGINT or SIGTERM.
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let config = config_from_env()?;
+    // The flags fall back to the Spin variables' environment names (see `cli::Settings`).
+    let config = Config::from_lookup(|name| args.settings.get(name))?;
     let store = create_store(&args.db)?;
     let app = Arc::new(App {
         pool: Pool::new(args.db.clone(), store),
