@@ -24,6 +24,10 @@ struct Server {
 
 impl Server {
     fn start(db: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_with(db, env, &[])
+    }
+
+    fn start_with(db: &Path, env: &[(&str, &str)], flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_epg"))
             .args([
                 "serve",
@@ -32,6 +36,7 @@ impl Server {
                 "--listen",
                 "127.0.0.1:0",
             ])
+            .args(flags)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -381,4 +386,61 @@ fn sigterm_finishes_the_request_in_flight_then_exits_0() {
         "{lines:?}"
     );
     assert!(TcpStream::connect(server.addr()).is_err());
+}
+
+#[test]
+fn sigterm_during_an_import_lets_it_finish_and_leaves_no_run_running() {
+    let now = epg::store::now_seconds();
+    let mut slow = Canned::ok(feed_xml(now, 1, 10));
+    slow.delay = Duration::from_millis(1500);
+    let feed = FeedServer::start(vec![("/slow.xml", slow)]);
+    let db = scratch("stop-mid-import");
+    let run = db_with_queued_run(&db, &feed.url("/slow.xml"));
+    let mut server = Server::start(&db, &[]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while feed.requests.lock().expect("lock").is_empty() {
+        assert!(Instant::now() < deadline, "the job thread never fetched");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.terminate();
+    assert_eq!(server.wait(Duration::from_secs(30)).code(), Some(0));
+    let store = SqliteStore::open(&db).expect("open");
+    let record = import::get_run(&store, run).expect("read").expect("run");
+    assert_eq!(record.status, import::RunStatus::Succeeded);
+    assert_eq!(record.programmes_seen, 10);
+}
+
+#[test]
+fn settings_come_from_spin_variables_and_flags_override_them() {
+    let db = scratch("settings");
+    let out = Command::new(env!("CARGO_BIN_EXE_epg"))
+        .args([
+            "serve",
+            "--db",
+            db.to_str().expect("path"),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("SPIN_VARIABLE_TIMEZONE", "Mars/Base")
+        .output()
+        .expect("run epg");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: invalid value \"Mars/Base\" for setting timezone: \
+         expected an IANA zone such as Europe/Berlin\n"
+    );
+
+    // A flag wins over its variable; CORS (from its variable) shows on every response.
+    let server = Server::start_with(
+        &db,
+        &[
+            ("SPIN_VARIABLE_TIMEZONE", "Mars/Base"),
+            ("SPIN_VARIABLE_CORS_ENABLED", "true"),
+        ],
+        &["--timezone", "Europe/Berlin"],
+    );
+    let health = reply(agent().get(&server.url("/api/v1/health")).call());
+    assert_eq!(health.status, 200);
+    assert_eq!(health.header("access-control-allow-origin"), Some("*"));
 }
