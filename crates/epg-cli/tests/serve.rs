@@ -444,3 +444,29 @@ fn settings_come_from_spin_variables_and_flags_override_them() {
     assert_eq!(health.status, 200);
     assert_eq!(health.header("access-control-allow-origin"), Some("*"));
 }
+
+#[test]
+fn a_second_signal_stops_at_once() {
+    let now = epg::store::now_seconds();
+    let mut stalled = Canned::ok(feed_xml(now, 1, 10));
+    stalled.delay = Duration::from_secs(60);
+    let feed = FeedServer::start(vec![("/stalled.xml", stalled)]);
+    let db = scratch("second-signal");
+    db_with_queued_run(&db, &feed.url("/stalled.xml"));
+    let mut server = Server::start(&db, &[]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while feed.requests.lock().expect("lock").is_empty() {
+        assert!(Instant::now() < deadline, "the job thread never fetched");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.terminate();
+    server.log_line("level=info event=stopping");
+    // The second signal must come after the first was taken.
+    std::thread::sleep(Duration::from_millis(300));
+    server.terminate();
+    assert_eq!(server.wait(Duration::from_secs(10)).code(), Some(1));
+    assert_eq!(
+        server.log_line("error: "),
+        "error: stopped before the work in flight was finished"
+    );
+}

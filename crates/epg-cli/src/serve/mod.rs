@@ -44,7 +44,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
-    runtime.block_on(serve(app, &args.listen))?;
+    let served = runtime.block_on(serve(app, &args.listen));
+    // Handlers still running after a forced stop must not hold the process up.
+    runtime.shutdown_background();
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -88,8 +91,16 @@ async fn serve(app: Arc<App>, listen: &str) -> anyhow::Result<()> {
     drop(listener);
     app.log(LogLevel::Info, &[("event", "stopping".into())]);
     let jobs = tokio::task::spawn_blocking(move || jobs.stop());
-    graceful.shutdown().await;
-    let _ = jobs.await;
+    let finished = async {
+        graceful.shutdown().await;
+        let _ = jobs.await;
+    };
+    // A second signal is the operator insisting: stop without waiting for slow clients
+    // or the import in hand (whose run is taken over once its lease expires).
+    tokio::select! {
+        () = finished => {}
+        () = shutdown_signal() => anyhow::bail!("stopped before the work in flight was finished"),
+    }
     app.log(LogLevel::Info, &[("event", "stopped".into())]);
     Ok(())
 }
