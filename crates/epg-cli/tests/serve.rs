@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use epg::import::{self, Trigger};
-use epg::{SqliteStore, catalog};
+use epg::{SqliteStore, Store, catalog};
 use serde_json::{Value, json};
-use support::{Canned, FeedServer, feed_xml};
+use support::{Canned, FeedServer, Gate, feed_xml};
 
 /// A running `epg serve`, killed when dropped.
 struct Server {
@@ -468,5 +468,60 @@ fn a_second_signal_stops_at_once() {
     assert_eq!(
         server.log_line("error: "),
         "error: stopped before the work in flight was finished"
+    );
+}
+
+#[test]
+fn cores_times_four_requests_at_once_and_reads_do_not_wait_for_them() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n = (cores * 4).max(8);
+    let now = epg::store::now_seconds();
+    let gate = Gate::default();
+    let mut held = Canned::ok(feed_xml(now, 1, 10));
+    held.gate = Some(gate.clone());
+    let feed = FeedServer::start(vec![("/held.xml", held)]);
+    let db = scratch("concurrency");
+    let store = SqliteStore::open(&db).expect("open");
+    epg::prepare(&store).expect("prepare");
+    for i in 0..n {
+        let input = serde_json::from_value(
+            json!({"name": format!("p{i}"), "xmltv_url": feed.url("/held.xml")}),
+        )
+        .expect("input");
+        let provider = catalog::create_provider(&store, &input, now).expect("provider");
+        import::queue_run(&store, provider.id, Trigger::Manual).expect("queue");
+    }
+    let server = Server::start(&db, &[]);
+    // Each `POST /jobs/run` claims a run and holds it at the gate (the job thread
+    // takes one too), so `n` feeds at the gate means `n - 1` requests in flight at once.
+    let clients: Vec<_> = (0..n)
+        .map(|_| {
+            let url = server.url("/api/v1/jobs/run");
+            std::thread::spawn(move || reply(agent().post(&url).send_empty()).status)
+        })
+        .collect();
+    let arrived = gate.wait_for(n, Duration::from_secs(60));
+    let health = reply(agent().get(&server.url("/api/v1/health")).call());
+    let channels = reply(agent().get(&server.url("/api/v1/channels")).call());
+    gate.open();
+    assert_eq!(
+        arrived, n,
+        "only {arrived} of {n} feeds were fetched at once"
+    );
+    assert_eq!((health.status, channels.status), (200, 200));
+    for client in clients {
+        assert_eq!(client.join().expect("client"), 200);
+    }
+    let runs = store
+        .execute(
+            "SELECT status, COUNT(*) FROM import_log GROUP BY status",
+            &[],
+        )
+        .expect("runs");
+    let row = runs.first().expect("row");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        (row.str(0).expect("status"), row.i64(1).expect("count")),
+        ("succeeded", n as i64)
     );
 }
