@@ -169,12 +169,12 @@ fn scratch(name: &str) -> PathBuf {
     dir.join("guide.db")
 }
 
-/// A database with one provider fetching `url` and a queued run for it.
-fn db_with_queued_run(db: &Path, url: &str) -> i64 {
+/// Adds provider `name` fetching `url` to the database (created if needed), with a
+/// queued run, and returns the run.
+fn queued_run(db: &Path, name: &str, url: &str) -> i64 {
     let store = SqliteStore::open(db).expect("open");
     epg::prepare(&store).expect("prepare");
-    let input =
-        serde_json::from_value(json!({"name": "loopback", "xmltv_url": url})).expect("input");
+    let input = serde_json::from_value(json!({"name": name, "xmltv_url": url})).expect("input");
     let provider =
         catalog::create_provider(&store, &input, epg::store::now_seconds()).expect("provider");
     import::queue_run(&store, provider.id, Trigger::Manual)
@@ -306,7 +306,7 @@ fn a_job_tick_imports_a_loopback_feed_and_the_export_streams_it() {
         ("/feed.xml", Canned::ok(feed_xml(now, 2, 30))),
     ]);
     let db = scratch("tick");
-    let run = db_with_queued_run(&db, &feed.url("/old.xml"));
+    let run = queued_run(&db, "loopback", &feed.url("/old.xml"));
     // The job thread's first tick runs at start.
     let server = Server::start(&db, &[]);
     let record = wait_for_run(&server, run);
@@ -396,7 +396,8 @@ fn sigterm_during_an_import_lets_it_finish_and_leaves_no_run_running() {
     slow.delay = Duration::from_millis(1500);
     let feed = FeedServer::start(vec![("/slow.xml", slow)]);
     let db = scratch("stop-mid-import");
-    let run = db_with_queued_run(&db, &feed.url("/slow.xml"));
+    let run = queued_run(&db, "loopback", &feed.url("/slow.xml"));
+    let next = queued_run(&db, "next", &feed.url("/slow.xml"));
     let mut server = Server::start(&db, &[]);
     let deadline = Instant::now() + Duration::from_secs(20);
     while feed.requests.lock().expect("lock").is_empty() {
@@ -409,6 +410,10 @@ fn sigterm_during_an_import_lets_it_finish_and_leaves_no_run_running() {
     let record = import::get_run(&store, run).expect("read").expect("run");
     assert_eq!(record.status, import::RunStatus::Succeeded);
     assert_eq!(record.programmes_seen, 10);
+    // The job thread stopped between runs: the next one waits for the next process.
+    let next = import::get_run(&store, next).expect("read").expect("run");
+    assert_eq!(next.status, import::RunStatus::Queued);
+    assert_eq!(feed.requests.lock().expect("lock").len(), 1);
 }
 
 #[test]
@@ -453,7 +458,7 @@ fn a_second_signal_stops_at_once() {
     stalled.delay = Duration::from_secs(60);
     let feed = FeedServer::start(vec![("/stalled.xml", stalled)]);
     let db = scratch("second-signal");
-    db_with_queued_run(&db, &feed.url("/stalled.xml"));
+    queued_run(&db, "loopback", &feed.url("/stalled.xml"));
     let mut server = Server::start(&db, &[]);
     let deadline = Instant::now() + Duration::from_secs(20);
     while feed.requests.lock().expect("lock").is_empty() {
