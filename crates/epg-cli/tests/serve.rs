@@ -37,6 +37,9 @@ impl Server {
                 "127.0.0.1:0",
             ])
             .args(flags)
+            // Only the settings a test gives: no SPIN_VARIABLE_*, EPG_DB or proxy of
+            // the caller's may change what the server does.
+            .env_clear()
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -111,6 +114,7 @@ impl Drop for Server {
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
+        .proxy(None)
         .http_status_as_error(false)
         .max_redirects(0)
         .build()
@@ -427,6 +431,7 @@ fn settings_come_from_spin_variables_and_flags_override_them() {
             "--listen",
             "127.0.0.1:0",
         ])
+        .env_clear()
         .env("SPIN_VARIABLE_TIMEZONE", "Mars/Base")
         .output()
         .expect("run epg");
