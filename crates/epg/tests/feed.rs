@@ -1094,6 +1094,54 @@ fn text_longer_than_the_limit_is_an_error() {
     assert_eq!(e.to_string(), "an element's text is longer than 10 bytes");
 }
 
+/// Issue 11: one token longer than the limit fails while it is read, naming its kind
+/// and where it starts; the same document within the limit reads.
+#[test]
+fn issue11_a_token_longer_than_the_limit_is_an_error() {
+    let long = "x".repeat(100);
+    let body = "<tv><channel id=\"a\"><display-name>A</display-name></channel>";
+    let cases = [
+        (format!("{body}<!--{long}--></tv>"), "comment", 60),
+        (format!("{body}{long}</tv>"), "text", 60),
+        (
+            format!("{body}<![CDATA[{long}]]></tv>"),
+            "CDATA section",
+            60,
+        ),
+        (
+            format!("{body}<programme channel=\"{long}\"/></tv>"),
+            "start tag",
+            60,
+        ),
+        (
+            format!("{body}<?pi {long}?></tv>"),
+            "processing instruction",
+            60,
+        ),
+        (
+            format!("<!DOCTYPE tv SYSTEM \"{long}\">{body}</tv>"),
+            "DOCTYPE",
+            0,
+        ),
+        (format!("{body}</tv{}>", " ".repeat(100)), "end tag", 60),
+    ];
+    let limited = |max_token_bytes| ReadOptions {
+        limits: Limits {
+            max_token_bytes,
+            ..Limits::default()
+        },
+        ..ReadOptions::default()
+    };
+    for (doc, kind, position) in cases {
+        let expected = format!("the {kind} at byte {position} is longer than 100 bytes");
+        for bytes in [doc.as_bytes().to_vec(), gzip(doc.as_bytes())] {
+            let e = read_with(&bytes, &limited(100)).expect_err(kind);
+            assert_eq!(e.to_string(), expected);
+        }
+        read_with(doc.as_bytes(), &limited(130)).expect(kind);
+    }
+}
+
 fn one_title(doc: &[u8]) -> String {
     let c = read_ok(doc);
     assert_eq!(c.programmes.len(), 1, "{:?}", c.rejects);

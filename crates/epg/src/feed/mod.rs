@@ -15,11 +15,18 @@ mod programme;
 mod reader;
 mod repair;
 mod times;
+mod token;
 mod xml;
 
 use chrono_tz::Tz;
 
+pub use token::TokenKind;
+
 use crate::model::{Channel, Programme, TvInfo};
+
+/// The default [`Limits::max_token_bytes`]: real feeds have lines of 1.5 M characters
+/// and descriptions of kilobytes, so 16 MiB refuses only what no feed needs.
+pub const DEFAULT_MAX_TOKEN_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Limits on untrusted input. Exceeding one is an error, never a silent truncation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +37,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Bytes of text in one element.
     pub max_text_bytes: usize,
+    /// Bytes in one token (a text run, tag with its attributes, comment, CDATA section,
+    /// processing instruction or DOCTYPE), checked while it is read: the parser holds
+    /// a whole token in memory, so this bounds the memory a read needs.
+    pub max_token_bytes: u64,
 }
 
 impl Default for Limits {
@@ -38,6 +49,7 @@ impl Default for Limits {
             max_decompressed_bytes: 4 * 1024 * 1024 * 1024,
             max_depth: 64,
             max_text_bytes: 1024 * 1024,
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
         }
     }
 }
@@ -195,6 +207,16 @@ pub enum Error {
     TooDeep {
         /// The limit.
         limit: usize,
+    },
+    /// One token (text run, tag, comment, …) is longer than allowed.
+    #[error("the {kind} at byte {position} is longer than {limit} bytes")]
+    TokenTooLong {
+        /// What the token is.
+        kind: TokenKind,
+        /// Where it starts, as a byte offset in the decoded document.
+        position: u64,
+        /// The limit, in bytes.
+        limit: u64,
     },
     /// An element's text is longer than allowed.
     #[error("an element's text is longer than {limit} bytes")]

@@ -51,7 +51,10 @@ pub(super) fn run<B: BufRead, S: Sink>(
 ) -> Result<Summary, S::Error> {
     let document = Document {
         xml: Xml::new(input, options.limits),
-        buf: Vec::with_capacity(16 * 1024),
+        // quick-xml appends each chunk of the charset stage to `buf`; a `Vec` that
+        // starts at the chunk size grows by doubling alone, so a token at the size
+        // limit never makes it reserve twice the limit.
+        buf: Vec::with_capacity(super::decode::OUT_CAPACITY),
         options,
         counters,
         summary: Summary::default(),

@@ -10,11 +10,12 @@ use quick_xml::errors::{IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 
 use super::limit::limit_exceeded;
+use super::token::{TokenLimit, token_too_long};
 use super::{Error, Limits, entities, repair};
 
 /// The XML reader with the bookkeeping every element function needs.
 pub(super) struct Xml<R> {
-    reader: Reader<R>,
+    reader: Reader<TokenLimit<R>>,
     /// Names of the open elements, concatenated; `starts` indexes them.
     names: Vec<u8>,
     starts: Vec<usize>,
@@ -29,7 +30,7 @@ pub(super) struct Xml<R> {
 
 impl<R: BufRead> Xml<R> {
     pub(super) fn new(input: R, limits: Limits) -> Self {
-        let mut reader = Reader::from_reader(input);
+        let mut reader = Reader::from_reader(TokenLimit::new(input, limits.max_token_bytes));
         let config = reader.config_mut();
         config.expand_empty_elements = true;
         config.check_end_names = true;
@@ -53,6 +54,7 @@ impl<R: BufRead> Xml<R> {
     /// [`Error::Truncated`], so only a complete document yields `Event::Eof`.
     pub(super) fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>, Error> {
         buf.clear();
+        self.reader.get_mut().start_token();
         match self.reader.read_event_into(buf) {
             Ok(Event::Start(e)) => {
                 if self.starts.len() >= self.limits.max_depth {
@@ -105,16 +107,29 @@ impl<R: BufRead> Xml<R> {
             match self.next(buf)? {
                 Event::Start(e) => return self.capture(&e).map(|()| true),
                 Event::End(_) if self.depth() < depth => return Ok(false),
-                Event::Text(t) => out.push_str(self.utf8(&t)?),
-                Event::CData(t) => out.push_str(self.utf8(&t)?),
+                Event::Text(t) => self.push_text(&t, out)?,
+                Event::CData(t) => self.push_text(&t, out)?,
                 Event::GeneralRef(r) => entities::push_reference(&r, out),
                 _ => {}
             }
             if out.len() > self.limits.max_text_bytes {
-                return Err(Error::TextTooLong {
-                    limit: self.limits.max_text_bytes,
-                });
+                return Err(self.text_too_long());
             }
+        }
+    }
+
+    /// Appends one run of text, refusing it before the copy if it would pass the limit.
+    fn push_text(&self, text: &[u8], out: &mut String) -> Result<(), Error> {
+        if out.len() + text.len() > self.limits.max_text_bytes {
+            return Err(self.text_too_long());
+        }
+        out.push_str(self.utf8(text)?);
+        Ok(())
+    }
+
+    fn text_too_long(&self) -> Error {
+        Error::TextTooLong {
+            limit: self.limits.max_text_bytes,
         }
     }
 
@@ -256,6 +271,13 @@ impl<R: BufRead> Xml<R> {
 fn from_io(io: Arc<io::Error>) -> Error {
     if let Some(limit) = limit_exceeded(&io) {
         return Error::TooLarge { limit };
+    }
+    if let Some(e) = token_too_long(&io) {
+        return Error::TokenTooLong {
+            kind: e.kind,
+            position: e.position,
+            limit: e.limit,
+        };
     }
     match Arc::try_unwrap(io) {
         Ok(e) => Error::Io(e),

@@ -157,6 +157,7 @@ fn process(
         }) => {
             let mut options = ImportOptions::default();
             options.limits.max_decompressed_bytes = config.max_feed_bytes;
+            options.limits.max_token_bytes = config.max_token_bytes;
             // A failed import has marked its run failed with the reason; the record
             // read below carries it.
             if import::run(store, claim.run_id, body, &options).is_ok() {
