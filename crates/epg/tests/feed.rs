@@ -336,6 +336,48 @@ fn programme_without_stop_gets_the_next_start() {
     assert_eq!(c.rejects[0].channel.as_deref(), Some("b"));
 }
 
+/// With `defer_stops` nothing is held or inferred: a sink that settles no stops itself
+/// rejects what has none.
+#[test]
+fn deferred_stops_reach_the_sink_in_document_order() {
+    let options = ReadOptions {
+        defer_stops: true,
+        ..ReadOptions::default()
+    };
+    let (c, summary) = read_with(
+        &tv(r#"
+        <programme channel="a" start="20240101100000"><title>Open</title></programme>
+        <programme channel="a" start="20240101110000" stop="20240101100000"><title>Back</title></programme>
+        <programme channel="a" start="20240101120000" stop="20240101130000"><title>Fine</title></programme>"#),
+        &options,
+    )
+    .expect("read");
+    let rejects: Vec<(u64, RejectReason, Option<&str>, &str)> = c
+        .rejects
+        .iter()
+        .map(|r| (r.position, r.reason, r.start.as_deref(), r.detail.as_str()))
+        .collect();
+    assert_eq!(
+        rejects,
+        [
+            (
+                1,
+                RejectReason::MissingStop,
+                Some("20240101100000"),
+                "the programme has no stop"
+            ),
+            (
+                2,
+                RejectReason::StopNotAfterStart,
+                Some("20240101110000"),
+                "the stop is not after the start"
+            ),
+        ]
+    );
+    assert_eq!(c.programmes.len(), 1);
+    assert_eq!((summary.programmes, summary.rejected), (3, 0));
+}
+
 #[test]
 fn invalid_records_are_rejected_with_a_reason() {
     let c = read_ok(&tv(r#"

@@ -42,6 +42,7 @@ use crate::guide::{self, GuideProgramme};
 use crate::store::{self, Store};
 use channel::ExportChannel;
 use xml::Xml;
+pub(crate) use xml::xmltv_time;
 
 /// The window each programme query covers: one day keeps every query small while
 /// costing only a handful of queries per channel.

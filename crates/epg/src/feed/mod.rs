@@ -63,6 +63,11 @@ pub struct ReadOptions {
     pub timezone: Option<Tz>,
     /// Minutes added to every time, for feeds that lie about their zone.
     pub offset_correction_minutes: i32,
+    /// Leave programmes whose stop is missing or not after their start to the sink
+    /// ([`Sink::programme_without_stop`]) instead of inferring the stop from the next
+    /// programme of the channel in document order. An importer that stores the
+    /// programmes can then infer it from the next one by start time.
+    pub defer_stops: bool,
 }
 
 /// Why a record was skipped.
@@ -111,6 +116,17 @@ pub struct Reject {
     pub detail: String,
 }
 
+/// A programme handed over without a usable stop (see [`ReadOptions::defer_stops`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenStop {
+    /// The programme's position in the document, 1-based.
+    pub position: u64,
+    /// The `start` attribute as written.
+    pub start: String,
+    /// The `stop` attribute as written, when there is one (it is not after the start).
+    pub stop: Option<String>,
+}
+
 /// Something repaired rather than rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Warning {
@@ -128,7 +144,7 @@ pub struct Summary {
     pub bytes_read: u64,
     /// `<channel>` elements passed to the sink.
     pub channels: u64,
-    /// Programmes passed to the sink.
+    /// Programmes passed to the sink (with `defer_stops`, those without a stop too).
     pub programmes: u64,
     /// Programmes rejected.
     pub rejected: u64,
@@ -143,9 +159,11 @@ pub struct Summary {
 /// Where the reader delivers what it parsed.
 ///
 /// Calls arrive in document order, except that a programme without `stop` is held back
-/// until its stop is known (the next programme on its channel), so every programme a
-/// sink sees has `stop` set and after `start`. An `Err` from any method stops the read
-/// and is returned from [`read`] as it is.
+/// until its stop is known (the next programme on its channel), so every programme
+/// [`Sink::programme`] sees has `stop` set and after `start`. With
+/// [`ReadOptions::defer_stops`] nothing is held: a programme without a usable stop goes
+/// to [`Sink::programme_without_stop`] in its place. An `Err` from any method stops the
+/// read and is returned from [`read`] as it is.
 pub trait Sink {
     /// The error type of the whole read: the sink's own failures and the reader's.
     type Error: From<Error>;
@@ -160,6 +178,28 @@ pub trait Sink {
     fn programme(&mut self, programme: Programme) -> Result<(), Self::Error>;
     /// A skipped programme.
     fn reject(&mut self, reject: Reject) -> Result<(), Self::Error>;
+    /// A programme whose stop is missing or not after its start, with `defer_stops` set:
+    /// `programme.stop` is `None`, and the sink settles it (by default, rejects it).
+    fn programme_without_stop(
+        &mut self,
+        programme: Programme,
+        open: OpenStop,
+    ) -> Result<(), Self::Error> {
+        let (reason, detail) = match open.stop {
+            Some(_) => (
+                RejectReason::StopNotAfterStart,
+                "the stop is not after the start",
+            ),
+            None => (RejectReason::MissingStop, "the programme has no stop"),
+        };
+        self.reject(Reject {
+            reason,
+            position: open.position,
+            channel: Some(programme.channel),
+            start: Some(open.start),
+            detail: detail.to_owned(),
+        })
+    }
     /// A repaired problem.
     fn warning(&mut self, _warning: Warning) -> Result<(), Self::Error> {
         Ok(())

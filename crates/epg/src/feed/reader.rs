@@ -9,7 +9,7 @@ use super::limit::Counter;
 use super::programme::{RawProgramme, programme_from};
 use super::times::{self, Time};
 use super::xml::Xml;
-use super::{Error, ReadOptions, Reject, RejectReason, Sink, Summary, Warning};
+use super::{Error, OpenStop, ReadOptions, Reject, RejectReason, Sink, Summary, Warning};
 use crate::model::Programme;
 
 /// How often, in programmes, the sink hears about progress.
@@ -112,6 +112,10 @@ impl<B: BufRead> Document<'_, B> {
         // Even a programme rejected below marks where the held one ended.
         self.resolve_held(raw.channel.as_deref().unwrap_or_default(), start, sink)?;
         let stop = match self.stop_of(&raw, start) {
+            Err((RejectReason::StopNotAfterStart, _)) if self.options.defer_stops => Ok(None),
+            other => other,
+        };
+        let stop = match stop {
             Ok(stop) => stop,
             Err((reason, detail)) => {
                 return self.reject(rejected(raw, reason, position, detail), sink);
@@ -120,8 +124,8 @@ impl<B: BufRead> Document<'_, B> {
         let RawProgramme {
             channel,
             start: start_text,
+            stop: stop_text,
             mut programme,
-            ..
         } = raw;
         programme.channel = channel.unwrap_or_default();
         programme.start = start.utc;
@@ -132,6 +136,15 @@ impl<B: BufRead> Document<'_, B> {
             return self.accept(programme, sink);
         }
         let start = start_text.unwrap_or_default();
+        if self.options.defer_stops {
+            self.summary.programmes += 1;
+            let open = OpenStop {
+                position,
+                start,
+                stop: stop_text,
+            };
+            return sink.programme_without_stop(programme, open);
+        }
         let held = Held {
             programme,
             position,

@@ -15,6 +15,7 @@ mod normalize;
 mod pipeline;
 mod resolve;
 mod staging;
+mod stops;
 
 use std::collections::BTreeMap;
 
@@ -99,7 +100,7 @@ impl RunStatus {
     }
 }
 
-/// Counts and examples of one reject reason.
+/// Counts and examples of one reject or warning reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RejectStats {
     /// How many records were rejected for this reason.
@@ -158,6 +159,9 @@ pub struct RunRecord {
     pub warnings: u64,
     /// Rejects by reason (`RejectReason::as_str`).
     pub rejects: BTreeMap<String, RejectStats>,
+    /// Warnings by reason, with examples: `stop_repaired` counts stops not after their
+    /// start that were replaced by the next programme's start.
+    pub warning_reasons: BTreeMap<String, RejectStats>,
     /// Why the run failed.
     pub error: Option<String>,
 }

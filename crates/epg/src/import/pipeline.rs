@@ -47,7 +47,13 @@ where
             rejected: staged.rejected,
             warnings: staged.warnings,
         };
-        log::finish(store, run.id, &outcome, &staged.rejects)?;
+        log::finish(
+            store,
+            run.id,
+            &outcome,
+            &staged.rejects,
+            &staged.warning_reasons,
+        )?;
         store.execute(
             "UPDATE providers SET last_success_at = ? WHERE id = ?",
             &[now_seconds().into(), run.provider_id.into()],
@@ -84,5 +90,8 @@ fn read_options(
         limits: options.limits,
         timezone,
         offset_correction_minutes: i32::try_from(correction).unwrap_or(0),
+        // Staged rows are in the database, where the next programme by start time is
+        // one query away (see `stops`).
+        defer_stops: true,
     })
 }
