@@ -1184,6 +1184,24 @@ fn issue11_a_token_longer_than_the_limit_is_an_error() {
     }
 }
 
+/// Issue 11: every HTML5 name resolves, in text and in attributes; an unknown one stays.
+#[test]
+fn issue11_html5_entities_resolve_and_unknown_names_stay() {
+    let doc = tv(
+        "<programme channel=\"a\" start=\"20240101100000\" stop=\"20240101110000\">\
+         <title lang=\"&Scaron;&euro;\">Wait&hellip; it&rsquo;s 5&nbsp;&euro; &Scaron;koda &bogus;</title>\
+         </programme>",
+    );
+    let c = read_ok(&doc);
+    assert_eq!(
+        c.programmes[0].titles,
+        [lt(
+            "Wait\u{2026} it\u{2019}s 5\u{a0}\u{20ac} \u{160}koda &bogus;",
+            Some("\u{160}\u{20ac}")
+        )]
+    );
+}
+
 fn one_title(doc: &[u8]) -> String {
     let c = read_ok(doc);
     assert_eq!(c.programmes.len(), 1, "{:?}", c.rejects);
