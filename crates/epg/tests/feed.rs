@@ -1202,6 +1202,50 @@ fn issue11_html5_entities_resolve_and_unknown_names_stay() {
     );
 }
 
+/// Issue 11: what a record keeps is bounded too: each attribute value by the text
+/// limit, and a whole channel or programme by the record limit.
+#[test]
+fn issue11_attribute_values_and_records_have_limits() {
+    let options = ReadOptions {
+        limits: Limits {
+            max_text_bytes: 14,
+            max_record_bytes: 25,
+            ..Limits::default()
+        },
+        ..ReadOptions::default()
+    };
+    let cases = [
+        (
+            "<channel id=\"fifteen chars!!\"><display-name>A</display-name></channel>",
+            "the value of attribute id is longer than 14 bytes",
+        ),
+        (
+            "<channel id=\"a\"><display-name>0123456789</display-name>\
+             <display-name>0123456789</display-name><display-name>0123456789</display-name></channel>",
+            "a <channel> holds more than 25 bytes of text and attribute values",
+        ),
+        (
+            "<programme channel=\"0123456789\" start=\"20240101100000\" \
+             stop=\"20240101110000\"><title>T</title></programme>",
+            "a <programme> holds more than 25 bytes of text and attribute values",
+        ),
+    ];
+    for (body, message) in cases {
+        let e = read_with(&tv(body), &options).expect_err(message);
+        assert_eq!(e.to_string(), message);
+    }
+    // The budget is per record: many small ones read.
+    let many = "<channel id=\"a\"><display-name>0123456789</display-name></channel>".repeat(10);
+    assert_eq!(
+        read_with(&tv(&many), &options)
+            .expect("small records")
+            .0
+            .channels
+            .len(),
+        10
+    );
+}
+
 fn one_title(doc: &[u8]) -> String {
     let c = read_ok(doc);
     assert_eq!(c.programmes.len(), 1, "{:?}", c.rejects);

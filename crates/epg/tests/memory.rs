@@ -4,6 +4,7 @@
 //! parallel would disturb; its cases run one after another in one test.
 
 use std::io::{self, Read};
+use std::sync::Mutex;
 
 use epg::feed::{self, ReadOptions, TokenKind};
 use epg::import::{self, ImportOptions, Trigger};
@@ -12,6 +13,17 @@ use peak_alloc::PeakAlloc;
 
 #[global_allocator]
 static PEAK: PeakAlloc = PeakAlloc;
+
+/// The tests of this binary measure one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Bytes allocated at the peak of `f`, beyond what was allocated before it.
+fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let base = PEAK.current_usage();
+    PEAK.reset_peak_usage();
+    let value = f();
+    (value, PEAK.peak_usage().saturating_sub(base))
+}
 
 /// The issue's bound for `epg check` and an import on any input.
 const MAX_PEAK_BYTES: usize = 64_000_000;
@@ -142,34 +154,25 @@ impl feed::Sink for Discard {
 
 /// The error and the peak bytes allocated while reading `input` as `epg check` does.
 fn check(input: impl Read) -> (String, usize) {
-    PEAK.reset_peak_usage();
-    let e = feed::read(input, &ReadOptions::default(), &mut Discard).expect_err("hostile");
-    (e.to_string(), PEAK.peak_usage())
+    let (e, peak) = peak_of(|| feed::read(input, &ReadOptions::default(), &mut Discard));
+    (e.expect_err("hostile").to_string(), peak)
 }
 
 /// The error and the peak bytes allocated while importing `input`.
 fn import(input: impl Read) -> (String, usize) {
-    let db = SqliteStore::open_in_memory().expect("open");
-    store::migrate(&db).expect("migrate");
-    let rows = db
-        .execute(
-            "INSERT INTO providers (name, xmltv_url, created_at, updated_at) \
-             VALUES ('p', 'https://example.com/p.xml', 0, 0) RETURNING id",
-            &[],
-        )
-        .expect("provider");
-    let provider = rows.first().expect("row").i64(0).expect("id");
-    let run = import::start_run(&db, provider, Trigger::Cli).expect("run");
-    PEAK.reset_peak_usage();
-    let e = import::run(&db, run.id, input, &ImportOptions::default()).expect_err("hostile");
-    let peak = PEAK.peak_usage();
-    let failed = import::get_run(&db, run.id).expect("get").expect("row");
+    let (db, run) = run_of_new_provider();
+    let (e, peak) = peak_of(|| import::run(&db, run, input, &ImportOptions::default()));
+    let e = e.expect_err("hostile");
+    let failed = import::get_run(&db, run).expect("get").expect("row");
     assert_eq!(failed.error.as_deref(), Some(e.to_string().as_str()));
     (e.to_string(), peak)
 }
 
 #[test]
 fn issue11_one_huge_token_fails_in_bounded_memory() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     for shape in shapes() {
         let expected = format!(
             "the {} at byte {} is longer than {} bytes",
@@ -189,5 +192,73 @@ fn issue11_one_huge_token_fails_in_bounded_memory() {
             assert_eq!(error, expected, "{} ({how})", shape.name);
             assert!(peak < MAX_PEAK_BYTES, "{} ({how}): peak {peak}", shape.name);
         }
+    }
+}
+
+/// A fresh database with one provider and a running run of it.
+fn run_of_new_provider() -> (SqliteStore, i64) {
+    let db = SqliteStore::open_in_memory().expect("open");
+    store::migrate(&db).expect("migrate");
+    let rows = db
+        .execute(
+            "INSERT INTO providers (name, xmltv_url, created_at, updated_at) \
+             VALUES ('p', 'https://example.com/p.xml', 0, 0) RETURNING id",
+            &[],
+        )
+        .expect("provider");
+    let provider = rows.first().expect("row").i64(0).expect("id");
+    let run = import::start_run(&db, provider, Trigger::Cli).expect("run");
+    (db, run.id)
+}
+
+/// Documents just inside every limit are read whole, in bounded memory too: a comment
+/// of almost the token limit, and a programme of almost the record limit (a channel id
+/// and descriptions of almost the text limit each).
+#[test]
+fn issue11_documents_at_the_limits_read_in_bounded_memory() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let near = |limit: u64| "x".repeat(usize::try_from(limit).expect("small") - 100);
+    let text = near(1_048_576);
+    let comment = format!(
+        "{HEAD}{CHANNEL}<!--{}--></tv>",
+        near(feed::DEFAULT_MAX_TOKEN_BYTES)
+    );
+    let descs: String = ["en", "de", "fr"]
+        .iter()
+        .map(|lang| format!("<desc lang=\"{lang}\">{text}</desc>"))
+        .collect();
+    let programme = format!(
+        "{HEAD}{CHANNEL}<programme channel=\"{text}\" start=\"20240101100000 +0000\" \
+         stop=\"20240101110000 +0000\"><title>T</title>{descs}</programme></tv>"
+    );
+    for (name, doc, programmes) in [("comment", comment, 0), ("programme", programme, 1)] {
+        let (summary, check_peak) =
+            peak_of(|| feed::read(doc.as_bytes(), &ReadOptions::default(), &mut Discard));
+        assert_eq!(
+            summary.expect("within the limits").programmes,
+            programmes,
+            "{name}"
+        );
+        let (db, run) = run_of_new_provider();
+        let (record, import_peak) =
+            peak_of(|| import::run(&db, run, doc.as_bytes(), &ImportOptions::default()));
+        assert_eq!(
+            record.expect("within the limits").added,
+            programmes,
+            "{name}"
+        );
+        println!(
+            "{name} at the limits: check peak {check_peak} bytes, import peak {import_peak} bytes"
+        );
+        assert!(
+            check_peak < MAX_PEAK_BYTES,
+            "{name}: check peak {check_peak}"
+        );
+        assert!(
+            import_peak < MAX_PEAK_BYTES,
+            "{name}: import peak {import_peak}"
+        );
     }
 }

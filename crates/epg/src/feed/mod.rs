@@ -35,8 +35,12 @@ pub struct Limits {
     pub max_decompressed_bytes: u64,
     /// Element nesting depth.
     pub max_depth: usize,
-    /// Bytes of text in one element.
+    /// Bytes of text in one element, and of one attribute value.
     pub max_text_bytes: usize,
+    /// Bytes of text and attribute values in one record (a `<channel>` or
+    /// `<programme>` with everything in it), which is held whole until it reaches the
+    /// sink.
+    pub max_record_bytes: usize,
     /// Bytes in one token (a text run, tag with its attributes, comment, CDATA section,
     /// processing instruction or DOCTYPE), checked while it is read: the parser holds
     /// a whole token in memory, so this bounds the memory a read needs.
@@ -49,6 +53,7 @@ impl Default for Limits {
             max_decompressed_bytes: 4 * 1024 * 1024 * 1024,
             max_depth: 64,
             max_text_bytes: 1024 * 1024,
+            max_record_bytes: 4 * 1024 * 1024,
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
         }
     }
@@ -257,6 +262,22 @@ pub enum Error {
         position: u64,
         /// The limit, in bytes.
         limit: u64,
+    },
+    /// An attribute value is longer than allowed.
+    #[error("the value of attribute {name} is longer than {limit} bytes")]
+    AttributeTooLong {
+        /// The attribute's name.
+        name: String,
+        /// The limit, in bytes ([`Limits::max_text_bytes`]).
+        limit: usize,
+    },
+    /// One channel or programme holds more text than allowed.
+    #[error("a <{element}> holds more than {limit} bytes of text and attribute values")]
+    RecordTooLarge {
+        /// The record's element name.
+        element: String,
+        /// The limit, in bytes.
+        limit: usize,
     },
     /// An element's text is longer than allowed.
     #[error("an element's text is longer than {limit} bytes")]

@@ -26,6 +26,9 @@ pub(super) struct Xml<R> {
     /// (references resolved) concatenated in `attr_text`, delimited by `attr_spans`.
     attr_text: String,
     attr_spans: Vec<[usize; 3]>,
+    /// Text and attribute bytes read since the current record (a child of the root)
+    /// opened, against [`Limits::max_record_bytes`].
+    record_bytes: usize,
 }
 
 impl<R: BufRead> Xml<R> {
@@ -42,6 +45,7 @@ impl<R: BufRead> Xml<R> {
             scratch: String::new(),
             attr_text: String::new(),
             attr_spans: Vec::new(),
+            record_bytes: 0,
         }
     }
 
@@ -119,11 +123,29 @@ impl<R: BufRead> Xml<R> {
     }
 
     /// Appends one run of text, refusing it before the copy if it would pass the limit.
-    fn push_text(&self, text: &[u8], out: &mut String) -> Result<(), Error> {
+    fn push_text(&mut self, text: &[u8], out: &mut String) -> Result<(), Error> {
         if out.len() + text.len() > self.limits.max_text_bytes {
             return Err(self.text_too_long());
         }
+        self.count_record_bytes(text.len())?;
         out.push_str(self.utf8(text)?);
+        Ok(())
+    }
+
+    /// Everything a record keeps is held until it reaches the sink, so its total is
+    /// bounded as well as each text and attribute value.
+    fn count_record_bytes(&mut self, bytes: usize) -> Result<(), Error> {
+        self.record_bytes = self.record_bytes.saturating_add(bytes);
+        if self.record_bytes > self.limits.max_record_bytes {
+            let record = self.starts.get(1).map_or(&[][..], |s| {
+                let end = self.starts.get(2).copied().unwrap_or(self.names.len());
+                &self.names[*s..end]
+            });
+            return Err(Error::RecordTooLarge {
+                element: String::from_utf8_lossy(record).into_owned(),
+                limit: self.limits.max_record_bytes,
+            });
+        }
         Ok(())
     }
 
@@ -183,8 +205,19 @@ impl<R: BufRead> Xml<R> {
     fn capture(&mut self, start: &BytesStart<'_>) -> Result<(), Error> {
         self.attr_text.clear();
         self.attr_spans.clear();
+        // The root's children are the records: channels and programmes.
+        if self.depth() == 2 {
+            self.record_bytes = 0;
+        }
         for attribute in start.attributes().with_checks(false) {
             let attribute = attribute.map_err(|e| self.xml_error(e.to_string()))?;
+            if attribute.value.len() > self.limits.max_text_bytes {
+                return Err(Error::AttributeTooLong {
+                    name: String::from_utf8_lossy(attribute.key.as_ref()).into_owned(),
+                    limit: self.limits.max_text_bytes,
+                });
+            }
+            self.count_record_bytes(attribute.value.len())?;
             let key = self.utf8(attribute.key.as_ref())?;
             let raw =
                 std::str::from_utf8(&attribute.value).map_err(|e| self.xml_error(e.to_string()))?;
