@@ -1325,3 +1325,25 @@ fn issue11_an_open_stop_with_nothing_after_it_is_rejected() {
     );
     assert_eq!(staged_rows(&db), 0);
 }
+
+/// Issue 11: a failed import records every byte it read, not the 0 of a run whose
+/// parser never reported progress.
+#[test]
+fn issue11_a_failed_import_records_the_bytes_it_read() {
+    struct Broken;
+    impl Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("connection reset"))
+        }
+    }
+    let db = fresh_db();
+    let a = insert_provider(&db, "a");
+    let head = b"<tv><channel id=\"x\"><display-name>X</display-name></channel><!-- unfinished";
+    let run = import::start_run(&db, a, Trigger::Cli).expect("start");
+    let e = import::run(&db, run.id, head.chain(Broken), &ImportOptions::default())
+        .expect_err("broken input");
+    assert_eq!(e.to_string(), "could not read the feed: connection reset");
+    let record = import::get_run(&db, run.id).expect("get").expect("row");
+    assert_eq!(record.status, RunStatus::Failed);
+    assert_eq!(record.bytes_read, head.len() as u64);
+}

@@ -5,7 +5,6 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use self::progress::Progressing;
 use crate::config::Config;
 use crate::import::{self, ImportOptions, RunRecord, RunStatus};
 use crate::retention::{self, CleanupReport};
@@ -14,7 +13,6 @@ use crate::store::{self, Store};
 mod claim;
 mod download;
 mod log;
-mod progress;
 mod schedule;
 
 pub use claim::{Claim, LEASE_SECS, MAX_ATTEMPTS, claim_next, queued_count};
@@ -173,13 +171,10 @@ fn process(
             let mut options = ImportOptions::default();
             options.limits.max_decompressed_bytes = config.max_feed_bytes;
             options.limits.max_token_bytes = config.max_token_bytes;
-            let interval = Duration::from_secs(options.progress_interval_secs);
-            let mut body = Progressing::new(body, store, claim.run_id, interval);
             // A failed import has marked its run failed with the reason; the record
             // read below carries it.
-            match import::run(store, claim.run_id, &mut body, &options) {
-                Ok(_) => mark_fetched(store, claim.provider_id, Some((etag, last_modified)), now)?,
-                Err(_) => body.record_total()?,
+            if import::run(store, claim.run_id, body, &options).is_ok() {
+                mark_fetched(store, claim.provider_id, Some((etag, last_modified)), now)?;
             }
         }
     }

@@ -1,5 +1,6 @@
 //! Download progress in the run's row while the feed is still being read, so that a
-//! run whose importer dies in the middle (a trap, a kill) shows how far it got.
+//! run whose importer dies in the middle (a trap, a kill) shows how far it got, and the
+//! next claim can say so (see `jobs`).
 
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
@@ -12,7 +13,7 @@ use crate::store::{self, Store, now_seconds};
 ///
 /// The parser's own progress reports come only between programmes; this one also moves
 /// while a single element or token is being read.
-pub(super) struct Progressing<'s, R, S> {
+pub(crate) struct Progressing<'s, R, S> {
     inner: R,
     store: &'s S,
     run_id: i64,
@@ -22,7 +23,7 @@ pub(super) struct Progressing<'s, R, S> {
 }
 
 impl<'s, R: Read, S: Store> Progressing<'s, R, S> {
-    pub(super) fn new(inner: R, store: &'s S, run_id: i64, interval: Duration) -> Self {
+    pub(crate) fn new(inner: R, store: &'s S, run_id: i64, interval: Duration) -> Self {
         Self {
             inner,
             store,
@@ -48,7 +49,7 @@ impl<'s, R: Read, S: Store> Progressing<'s, R, S> {
 
     /// Writes every byte read to the row of a run that has ended: a failed import
     /// records no progress of its own.
-    pub(super) fn record_total(&self) -> Result<(), store::Error> {
+    pub(crate) fn record_total(&self) -> Result<(), store::Error> {
         self.store.execute(
             "UPDATE import_log SET bytes_read = ? WHERE id = ?",
             &[self.bytes().into(), self.run_id.into()],
