@@ -1246,6 +1246,29 @@ fn issue11_attribute_values_and_records_have_limits() {
     );
 }
 
+/// Issue 11: stop-less programmes are held one per channel, so the channel count is
+/// bounded.
+#[test]
+fn issue11_held_programmes_are_bounded_by_the_channel_limit() {
+    let options = ReadOptions {
+        limits: Limits {
+            max_channels: 2,
+            ..Limits::default()
+        },
+        ..ReadOptions::default()
+    };
+    let open = |channel: &str| {
+        format!(
+            "<programme channel=\"{channel}\" start=\"20240101100000\"><title>T</title></programme>"
+        )
+    };
+    let two = format!("{}{}{}", open("a"), open("b"), open("a"));
+    read_with(&tv(&two), &options).expect("two channels");
+    let three = format!("{}{}{}", open("a"), open("b"), open("c"));
+    let e = read_with(&tv(&three), &options).expect_err("three channels");
+    assert_eq!(e.to_string(), "the feed has more than 2 channels");
+}
+
 fn one_title(doc: &[u8]) -> String {
     let c = read_ok(doc);
     assert_eq!(c.programmes.len(), 1, "{:?}", c.rejects);

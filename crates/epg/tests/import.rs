@@ -1347,3 +1347,28 @@ fn issue11_a_failed_import_records_the_bytes_it_read() {
     assert_eq!(record.status, RunStatus::Failed);
     assert_eq!(record.bytes_read, head.len() as u64);
 }
+
+/// Issue 11: every stage of an import keeps something per channel, so their number is
+/// bounded; the run fails with the reason.
+#[test]
+fn issue11_an_import_refuses_more_channels_than_the_limit() {
+    let db = fresh_db();
+    let a = insert_provider(&db, "a");
+    let feed = feed_of(&[
+        xml_programme("x", DAY, Some(DAY + H), "One"),
+        xml_programme("y", DAY, Some(DAY + H), "Two"),
+        xml_programme("x", DAY + H, Some(DAY + 2 * H), "Three"),
+        xml_programme("z", DAY, None, "Four"),
+    ]);
+    let mut options = ImportOptions::default();
+    options.limits.max_channels = 2;
+    let run = import::start_run(&db, a, Trigger::Cli).expect("start");
+    let e = import::run(&db, run.id, feed.as_slice(), &options).expect_err("three channels");
+    assert_eq!(e.to_string(), "the feed has more than 2 channels");
+    let record = import::get_run(&db, run.id).expect("get").expect("row");
+    assert_eq!(
+        (record.status, record.error.as_deref()),
+        (RunStatus::Failed, Some("the feed has more than 2 channels"))
+    );
+    assert!(guide(&db, a).is_empty());
+}

@@ -212,8 +212,8 @@ fn run_of_new_provider() -> (SqliteStore, i64) {
 }
 
 /// Documents just inside every limit are read whole, in bounded memory too: a comment
-/// of almost the token limit, and a programme of almost the record limit (a channel id
-/// and descriptions of almost the text limit each).
+/// of almost the token limit, a programme of almost the record limit (a channel id and
+/// descriptions of almost the text limit each), and as many channels as allowed.
 #[test]
 fn issue11_documents_at_the_limits_read_in_bounded_memory() {
     let _serial = SERIAL
@@ -233,7 +233,22 @@ fn issue11_documents_at_the_limits_read_in_bounded_memory() {
         "{HEAD}{CHANNEL}<programme channel=\"{text}\" start=\"20240101100000 +0000\" \
          stop=\"20240101110000 +0000\"><title>T</title>{descs}</programme></tv>"
     );
-    for (name, doc, programmes) in [("comment", comment, 0), ("programme", programme, 1)] {
+    let channels = feed::Limits::default().max_channels;
+    let many: String = (0..channels)
+        .map(|i| {
+            format!(
+                "<programme channel=\"c{i:08}\" start=\"20240101100000 +0000\" \
+                 stop=\"20240101110000 +0000\"><title>T</title></programme>"
+            )
+        })
+        .collect();
+    let many = format!("<tv>{many}</tv>");
+    let cases = [
+        ("comment", comment, 0),
+        ("programme", programme, 1),
+        ("channels", many, channels as u64),
+    ];
+    for (name, doc, programmes) in cases {
         let (summary, check_peak) =
             peak_of(|| feed::read(doc.as_bytes(), &ReadOptions::default(), &mut Discard));
         assert_eq!(

@@ -41,6 +41,9 @@ pub struct Limits {
     /// `<programme>` with everything in it), which is held whole until it reaches the
     /// sink.
     pub max_record_bytes: usize,
+    /// Distinct channel ids, from `<channel>` elements and programmes' `channel`. An
+    /// importer keeps one entry per channel in every stage, so this bounds its memory.
+    pub max_channels: usize,
     /// Bytes in one token (a text run, tag with its attributes, comment, CDATA section,
     /// processing instruction or DOCTYPE), checked while it is read: the parser holds
     /// a whole token in memory, so this bounds the memory a read needs.
@@ -54,6 +57,7 @@ impl Default for Limits {
             max_depth: 64,
             max_text_bytes: 1024 * 1024,
             max_record_bytes: 4 * 1024 * 1024,
+            max_channels: 50_000,
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
         }
     }
@@ -277,6 +281,12 @@ pub enum Error {
         /// The record's element name.
         element: String,
         /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The feed names more channels than allowed.
+    #[error("the feed has more than {limit} channels")]
+    TooManyChannels {
+        /// The limit.
         limit: usize,
     },
     /// An element's text is longer than allowed.

@@ -150,6 +150,10 @@ impl<B: BufRead> Document<'_, B> {
             position,
             start,
         };
+        let limit = self.options.limits.max_channels;
+        if self.held.len() >= limit {
+            return Err(Error::TooManyChannels { limit }.into());
+        }
         self.held.insert(held.programme.channel.clone(), held);
         Ok(())
     }

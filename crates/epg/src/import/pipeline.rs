@@ -26,12 +26,7 @@ where
     apply::clear_abandoned_staging(store)?;
     apply::clear_staging(store, run.id)?;
     let read_options = read_options(store, run.provider_id, options)?;
-    let mut sink = StagingSink::new(
-        store,
-        run.id,
-        options.batch_size,
-        options.progress_interval_secs,
-    );
+    let mut sink = StagingSink::new(store, run.id, options);
     let summary = produce(&read_options, &mut sink)?;
     let staged = sink.finish(summary.bytes_read)?;
     resolve::resolve_channels(store, run.id, &staged.unordered)?;

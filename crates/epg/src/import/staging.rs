@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::log::{self, Progress};
 use super::stops::{self, MISSING, NOT_AFTER_START, STOP_REPAIRED};
-use super::{Error, RejectExample, RejectStats};
+use super::{Error, ImportOptions, RejectExample, RejectStats};
 use crate::feed::{self, OpenStop, Reject, Sink, Warning};
 use crate::model::{Channel, EpisodeInfo, Programme};
 use crate::store::{self, Store, Value, write_transaction};
@@ -69,6 +69,7 @@ pub struct StagingSink<'a, S: Store> {
     /// Programmes staged without a usable stop, settled in [`StagingSink::finish`].
     open_stops: u64,
     channels: HashMap<String, ChannelState>,
+    max_channels: usize,
     progress: Progress,
     rejected: u64,
     warnings: u64,
@@ -76,9 +77,11 @@ pub struct StagingSink<'a, S: Store> {
 }
 
 impl<'a, S: Store> StagingSink<'a, S> {
-    /// A sink for run `run_id` committing every `batch_size` programmes.
-    pub(crate) fn new(store: &'a S, run_id: i64, batch_size: usize, progress_secs: u64) -> Self {
-        let batch_size = batch_size.max(1);
+    /// A sink for run `run_id` with the batch size, progress interval and channel limit
+    /// of `options`.
+    pub(crate) fn new(store: &'a S, run_id: i64, options: &ImportOptions) -> Self {
+        let batch_size = options.batch_size.max(1);
+        let progress_secs = options.progress_interval_secs;
         Self {
             store,
             run_id,
@@ -90,6 +93,7 @@ impl<'a, S: Store> StagingSink<'a, S> {
             seq: 0,
             open_stops: 0,
             channels: HashMap::new(),
+            max_channels: options.limits.max_channels,
             progress: Progress::default(),
             rejected: 0,
             warnings: 0,
@@ -180,16 +184,28 @@ impl<'a, S: Store> StagingSink<'a, S> {
     }
 
     /// Tracks whether the channel's programmes so far follow each other without overlap.
-    fn note_channel(&mut self, id: &str, start: i64, stop: i64) {
-        if !self.channels.contains_key(id) {
-            self.channels.insert(id.to_owned(), ChannelState::new());
-        }
+    fn note_channel(&mut self, id: &str, start: i64, stop: i64) -> Result<(), Error> {
+        self.know_channel(id)?;
         if let Some(state) = self.channels.get_mut(id) {
             if start < state.last_stop || stop <= start {
                 state.unordered = true;
             }
             state.last_stop = stop;
         }
+        Ok(())
+    }
+
+    /// Adds a channel id to those of the feed. Every later stage keeps something per
+    /// channel, so their number is what bounds an import's memory beyond one record.
+    fn know_channel(&mut self, id: &str) -> Result<(), Error> {
+        if !self.channels.contains_key(id) {
+            if self.channels.len() >= self.max_channels {
+                let limit = self.max_channels;
+                return Err(feed::Error::TooManyChannels { limit }.into());
+            }
+            self.channels.insert(id.to_owned(), ChannelState::new());
+        }
+        Ok(())
     }
 
     /// Commits buffered channels and programmes, with the progress, in one transaction.
@@ -232,10 +248,7 @@ impl<S: Store> Sink for StagingSink<'_, S> {
 
     fn channel(&mut self, channel: Channel) -> Result<(), Error> {
         self.progress.channels_seen += 1;
-        if !self.channels.contains_key(&channel.id) {
-            self.channels
-                .insert(channel.id.clone(), ChannelState::new());
-        }
+        self.know_channel(&channel.id)?;
         self.pending_channels.push(channel);
         if self.pending_channels.len() >= self.batch_size {
             self.flush()?;
@@ -257,7 +270,7 @@ impl<S: Store> Sink for StagingSink<'_, S> {
         };
         self.progress.programmes_seen += 1;
         self.seq += 1;
-        self.note_channel(&programme.channel, programme.start, stop);
+        self.note_channel(&programme.channel, programme.start, stop)?;
         self.stage(programme, stop, 0)?;
         self.flush_if_full()
     }
@@ -283,7 +296,7 @@ impl<S: Store> Sink for StagingSink<'_, S> {
             &programme.channel,
             programme.start,
             programme.start.saturating_add(1),
-        );
+        )?;
         let start = programme.start;
         self.stage(programme, start, state)?;
         self.flush_if_full()
