@@ -2,7 +2,7 @@
 //!
 //! The stages are `Read` wrappers composed in [`read`]: size limit → decompressor
 //! (gzip, xz or zip, chosen by magic bytes) → charset decoder (XML declaration or BOM)
-//! → XMLTV pull parser → [`Sink`]. Nothing here takes a path or a URL.
+//! → per-token limit → XMLTV pull parser → [`Sink`]. Nothing here takes a path or a URL.
 
 mod channel;
 mod decode;
