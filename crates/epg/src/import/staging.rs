@@ -276,7 +276,7 @@ impl<S: Store> Sink for StagingSink<'_, S> {
     }
 
     /// Staged with its start as a placeholder stop, marked open, and given the next
-    /// start on its channel once the whole feed is staged ([`stops::settle`]).
+    /// start on its channel once the whole feed is staged (`stops::settle`).
     fn programme_without_stop(
         &mut self,
         programme: Programme,
