@@ -1124,6 +1124,31 @@ fn xmltv_export_streams_the_guide_with_validators() {
     assert!(!String::from_utf8_lossy(other.0.body()).contains("<programme "));
 }
 
+/// Issue 11: a channel without programmes is listed only when asked for, and the
+/// option is part of the ETag.
+#[test]
+fn issue11_xmltv_export_lists_empty_channels_only_when_asked() {
+    let db = db();
+    seed_export(&db);
+    let empty = channel(&db, "Empty");
+    let listed = format!("<channel id=\"ch{empty}.epg\">");
+    let plain = call(Method::GET, "/xmltv.xml").send(Area::Xmltv, &db);
+    assert!(!String::from_utf8_lossy(plain.0.body()).contains(&listed));
+    let etag = plain.header("etag").expect("etag").to_owned();
+    let asked = call(Method::GET, "/xmltv.xml?include_empty_channels=true")
+        .header("if-none-match", &etag)
+        .send(Area::Xmltv, &db);
+    assert_eq!(asked.status(), 200, "the option changes the ETag");
+    assert!(String::from_utf8_lossy(asked.0.body()).contains(&listed));
+    let detail = call(Method::GET, "/xmltv.xml?include_empty_channels=yes")
+        .send(Area::Xmltv, &db)
+        .problem(400);
+    assert_eq!(
+        detail,
+        "query parameter include_empty_channels must be true or false, got \"yes\""
+    );
+}
+
 #[test]
 fn xmltv_export_gzips_by_path_or_accept_encoding() {
     use std::io::Read;
