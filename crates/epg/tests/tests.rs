@@ -13,3 +13,4 @@ mod readme;
 mod retention;
 mod roundtrip;
 mod search;
+mod web;

@@ -1,0 +1,1 @@
+// js/api.js placeholder placeholder placeholder placeholder placeholder

@@ -1,0 +1,1 @@
+// js/app.js placeholder placeholder placeholder placeholder placeholder

@@ -1,0 +1,1 @@
+// js/channels.js placeholder placeholder placeholder placeholder placeholder

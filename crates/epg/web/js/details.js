@@ -1,0 +1,1 @@
+// js/details.js placeholder placeholder placeholder placeholder placeholder

@@ -1,0 +1,1 @@
+// js/dom.js placeholder placeholder placeholder placeholder placeholder

@@ -1,0 +1,1 @@
+// js/guide.js placeholder placeholder placeholder placeholder placeholder

@@ -1,0 +1,1 @@
+// js/media.js placeholder placeholder placeholder placeholder placeholder

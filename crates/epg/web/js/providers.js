@@ -1,0 +1,1 @@
+// js/providers.js placeholder placeholder placeholder placeholder placeholder
