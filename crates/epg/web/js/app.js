@@ -20,6 +20,12 @@ export function say(text, kind = 'info') {
   replace(notice, text ? h('p', { class: `notice-${kind}` }, text) : null);
 }
 
+/** Shows a failed call; a refused one (401/403) is already explained on the notice line. */
+export function failed(err, prefix = '') {
+  if (err.status === 401 || err.status === 403) return;
+  say(`${prefix}${err.message}`, 'error');
+}
+
 const pages = {
   guide: guidePage,
   providers: providersPage,

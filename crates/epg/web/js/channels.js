@@ -3,7 +3,7 @@
 
 import { api, qs } from './api.js';
 import { h, replace, picture } from './dom.js';
-import { say } from './app.js';
+import { failed, say } from './app.js';
 
 const PAGE = 50;
 
@@ -33,7 +33,7 @@ function row(c, reload) {
   const mappings = h('div', { class: 'mappings', hidden: true });
   const name = h('input', { type: 'text', value: c.name, 'aria-label': `Name of channel ${c.id}` });
   const icon = h('input', { type: 'text', value: c.icon || '', placeholder: 'Icon URL', 'aria-label': `Icon of channel ${c.id}` });
-  const patch = (body, done) => api('PATCH', `/channels/${c.id}`, body).then(() => { say(done, 'ok'); reload(); }, (e) => say(e.message, 'error'));
+  const patch = (body, done) => api('PATCH', `/channels/${c.id}`, body).then(() => { say(done, 'ok'); reload(); }, (e) => failed(e));
   const toggleMappings = async () => {
     if (!mappings.hidden) { mappings.hidden = true; return; }
     await showMappings(c, mappings);
@@ -64,7 +64,7 @@ async function showMappings(c, slot) {
 function mappingRow(c, m, redo) {
   const shift = h('input', { type: 'number', value: m.time_shift_minutes, min: '-1440', max: '1440', 'aria-label': `Time shift of ${m.provider_channel_id}` });
   const target = h('input', { type: 'number', min: '1', placeholder: 'Channel id', 'aria-label': `Move ${m.provider_channel_id} to channel` });
-  const act = (p, done) => p.then(() => { say(done, 'ok'); redo(); }, (e) => say(e.message, 'error'));
+  const act = (p, done) => p.then(() => { say(done, 'ok'); redo(); }, (e) => failed(e));
   return h('tr', {},
     h('td', {}, m.provider_name), h('td', {}, m.provider_channel_id),
     h('td', {}, h('span', { class: 'readonly-only' }, String(m.time_shift_minutes)), h('span', { class: 'write' }, shift,

@@ -5,7 +5,7 @@
 import { api, iso, qs } from './api.js';
 import { clock, day, h, replace, picture } from './dom.js';
 import { openDetails } from './details.js';
-import { say } from './app.js';
+import { failed } from './app.js';
 
 const HOUR = 3600e3;
 const CHUNK = 6 * HOUR;
@@ -181,11 +181,11 @@ function block(g, ch, p, r) {
     if (rec.new) badges.push(h('span', { class: 'badge' }, 'New'));
     if (rec.premiere) badges.push(h('span', { class: 'badge' }, 'Premiere'));
     if (rec.live) badges.push(h('span', { class: 'badge badge-live' }, 'Live'));
-    node = h('button', {
-      type: 'button', class: 'prog', tabindex: '-1', 'data-key': key,
-      'aria-label': `${p.title}, ${ch.name}, ${clock(new Date(p.startMs))} to ${clock(new Date(p.stopMs))}`,
-    },
-    h('span', { class: 'prog-title' }, p.title), h('span', { class: 'prog-time' }, `${clock(new Date(p.startMs))}–${clock(new Date(p.stopMs))}`, ...badges));
+    // The accessible name is the visible text plus the channel, for screen readers.
+    node = h('button', { type: 'button', class: 'prog', tabindex: '-1', 'data-key': key },
+      h('span', { class: 'prog-title' }, p.title),
+      h('span', { class: 'prog-time' }, `${clock(new Date(p.startMs))}–${clock(new Date(p.stopMs))}`, ...badges),
+      h('span', { class: 'sr-only' }, ` on ${ch.name}`));
     node.prog = p;
     node.channel = ch;
     node.row = r;
@@ -213,7 +213,8 @@ function chunk(g, channelId, c) {
       g.chunks.set(key, w.items.map((p) => ({ ...p, startMs: Date.parse(p.start), stopMs: Date.parse(p.stop) })));
       schedule(g);
     })
-    .catch((e) => { g.chunks.delete(key); say(`Programmes could not load: ${e.message}`, 'error'); });
+    // A failed chunk stays empty rather than being asked for again every frame.
+    .catch((e) => { g.chunks.set(key, []); failed(e, 'Programmes could not load: '); });
   g.chunks.set(key, loading);
   return null;
 }

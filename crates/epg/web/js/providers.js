@@ -4,7 +4,7 @@
 
 import { api, ApiError } from './api.js';
 import { bytes, field, h, replace, when } from './dom.js';
-import { say } from './app.js';
+import { failed, say } from './app.js';
 
 const POLL_MS = 1500;
 const FIELDS = ['name', 'xmltv_url', 'priority', 'timezone', 'offset_correction_minutes', 'enabled'];
@@ -47,36 +47,38 @@ function progressLine(run) {
 
 function card(p, run, refresh, formSlot, timers) {
   const progress = h('div', { class: 'progress-slot' });
+  const runSlot = h('div', {}, runLine(run));
   const importNow = async () => {
     try {
       const queued = await api('POST', '/import/trigger', { provider_id: p.id });
       const id = queued.runs[0].id;
       say(`Import of ${p.name} queued as run ${id}.`, 'info');
       const job = api('POST', '/jobs/run').catch((e) => e);
-      await watch(id, progress, timers, job);
-      await refresh();
-    } catch (e) { if (e instanceof ApiError) say(`Import could not start: ${e.message}`, 'error'); }
+      replace(runSlot, runLine(await watch(id, progress, timers, job)));
+    } catch (e) { if (e instanceof ApiError) failed(e, 'Import could not start: '); else throw e; }
   };
-  const toggle = () => save(p.id, { ...inputOf(p), enabled: !p.enabled }).then(refresh, (e) => say(e.message, 'error'));
+  const toggle = () => save(p.id, { ...inputOf(p), enabled: !p.enabled }).then(refresh, (e) => failed(e));
   const remove = async () => {
     if (!confirm(`Delete provider ${p.name} with its mappings and programmes?`)) return;
     try {
       const r = await api('DELETE', `/providers/${p.id}`);
       say(`Deleted ${p.name}: ${r.mappings} mappings, ${r.programmes} programmes, ${r.channels} channels.`, 'ok');
       await refresh();
-    } catch (e) { say(e.message, 'error'); }
+    } catch (e) { failed(e); }
   };
   const el = h('article', { class: 'card', 'data-provider': p.id },
     h('h2', {}, p.name, p.enabled ? null : h('span', { class: 'badge' }, 'Disabled')),
     h('p', { class: 'url' }, p.xmltv_url),
     h('p', { class: 'muted' }, `Priority ${p.priority} · zone ${p.timezone || 'UTC'} · offset correction ${p.offset_correction_minutes} min`),
-    runLine(run), progress,
+    runSlot, progress,
     h('div', { class: 'actions write' },
       h('button', { type: 'button', class: 'primary', onclick: importNow }, 'Import now'),
       h('button', { type: 'button', onclick: () => openForm(formSlot, p, refresh) }, 'Edit'),
       h('button', { type: 'button', onclick: toggle }, p.enabled ? 'Disable' : 'Enable'),
       h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete')));
-  if (run && (run.status === 'queued' || run.status === 'running')) watch(run.id, progress, timers, null).then(refresh);
+  if (run && (run.status === 'queued' || run.status === 'running')) {
+    watch(run.id, progress, timers, null).then((done) => replace(runSlot, runLine(done)), failed);
+  }
   return el;
 }
 
@@ -94,7 +96,7 @@ async function watch(id, slot, timers, job) {
     await new Promise((ok) => { const t = setTimeout(() => { timers.delete(t); ok(); }, POLL_MS); timers.add(t); });
     if (job) {
       const done = await Promise.race([job, Promise.resolve(null)]);
-      if (done instanceof ApiError) say(`The import job failed: ${done.message}`, 'error');
+      if (done instanceof ApiError) { failed(done, 'The import job failed: '); return run; }
     }
   }
 }
