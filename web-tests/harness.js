@@ -110,7 +110,7 @@ export async function launch() {
 }
 
 /**
- * A page at `size` with the clock at `CLOCK`. Requests off loopback (feed icons) are
+ * A page at `size` with the clock at `CLOCK` (or the real one for `null`). Requests off loopback (feed icons) are
  * aborted before they leave; CSP reports and page errors are collected for asserts.
  */
 export async function openPage(browser, size = { width: 1440, height: 900 }, clock = CLOCK) {
@@ -121,7 +121,7 @@ export async function openPage(browser, size = { width: 1440, height: 900 }, clo
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) page.problems.push(m.text()); });
   page.on('dialog', (d) => { page.problems.push(`dialog: ${d.message()}`); d.dismiss(); });
-  await page.clock.setFixedTime(clock);
+  if (clock) await page.clock.setFixedTime(clock);
   return page;
 }
 

@@ -47,10 +47,11 @@ export async function guidePage(main) {
   g.viewport = h('div', { class: 'grid', tabindex: '-1', role: 'region', 'aria-label': 'Programme guide' });
   g.canvas = h('div', { class: 'grid-canvas' });
   g.layer = h('div', { class: 'grid-layer' });
+  g.labels = h('div', { class: 'grid-labels' });
   g.ruler = h('div', { class: 'grid-ruler', 'aria-hidden': 'true' });
   g.nowLine = h('div', { class: 'now-line', 'aria-hidden': 'true' });
   g.corner = h('div', { class: 'grid-corner' });
-  g.canvas.append(g.nowLine, g.layer, g.ruler, g.corner);
+  g.canvas.append(g.nowLine, g.layer, g.labels, g.ruler, g.corner);
   g.viewport.append(g.canvas);
   g.results = h('section', { class: 'results', 'aria-label': 'Search results', hidden: true });
   replace(main, toolbar, g.results, g.viewport);
@@ -70,6 +71,7 @@ export async function guidePage(main) {
   const resize = () => schedule(g);
   window.addEventListener('resize', resize);
   const tick = setInterval(() => { g.now = Date.now(); placeNowLine(g); }, 30e3);
+  placeNowLine(g);
   render(g);
   return () => { clearInterval(tick); window.removeEventListener('resize', resize); };
 }
@@ -118,14 +120,14 @@ function schedule(g) {
   if (!g.frame) g.frame = requestAnimationFrame(() => { g.frame = 0; render(g); });
 }
 
-/** What is in view: rows `[r0, r1)` and times `[t0, t1)`. */
+/** What is in view: rows `[r0, r1)` and times `[t0, t1)`, read before any write. */
 function view(g) {
   const v = g.viewport;
   const r0 = Math.max(0, Math.floor(v.scrollTop / g.rowH) - OVERSCAN_ROWS);
   const r1 = Math.min(g.shown.length, Math.ceil((v.scrollTop + v.clientHeight) / g.rowH) + OVERSCAN_ROWS);
   const t0 = g.origin + v.scrollLeft / g.pxPerMs - HOUR;
   const t1 = g.origin + (v.scrollLeft + v.clientWidth) / g.pxPerMs + HOUR;
-  return { r0, r1, t0, t1 };
+  return { r0, r1, t0, t1, top: v.scrollTop, left: v.scrollLeft, width: v.clientWidth };
 }
 
 function render(g) {
@@ -145,11 +147,14 @@ function render(g) {
   for (const [key, node] of g.nodes) {
     if (!keep.has(key) && key !== g.focusKey) { node.remove(); g.nodes.delete(key); }
   }
-  const left = g.viewport.scrollLeft;
-  for (const key of keep) if (key.startsWith('c')) g.nodes.get(key).style.transform = `translateX(${left}px)`;
-  drawRuler(g, vw, left);
-  placeNowLine(g);
-  g.daySelect.value = String(dayStart(g, g.origin + (left + g.viewport.clientWidth / 2) / g.pxPerMs));
+  // Labels, ruler and now-line stay in place: one transform each per frame.
+  g.labels.style.transform = `translateX(${vw.left}px)`;
+  g.ruler.style.transform = `translateY(${vw.top}px)`;
+  g.corner.style.transform = `translate(${vw.left}px, ${vw.top}px)`;
+  g.nowLine.style.transform = `translateY(${vw.top}px)`;
+  drawRuler(g, vw);
+  const shownDay = String(dayStart(g, g.origin + (vw.left + vw.width / 2) / g.pxPerMs));
+  if (g.daySelect.value !== shownDay) g.daySelect.value = shownDay;
 }
 
 function dayStart(g, ms) {
@@ -165,10 +170,10 @@ function label(g, ch, r) {
       ch.lcn ? h('span', { class: 'lcn' }, ch.lcn) : null,
       ch.icon ? picture(ch.icon, 'chan-logo') : null,
       h('span', { class: 'chan-name' }, ch.name));
-    g.layer.append(node);
+    g.labels.append(node);
     g.nodes.set(key, node);
   }
-  node.style.top = `${g.rulerH + r * g.rowH}px`;
+  if (node.row !== r) { node.row = r; node.style.top = `${g.rulerH + r * g.rowH}px`; }
   return key;
 }
 
@@ -188,17 +193,16 @@ function block(g, ch, p, r) {
       h('span', { class: 'sr-only' }, ` on ${ch.name}`));
     node.prog = p;
     node.channel = ch;
-    node.row = r;
+    node.classList.toggle('on-now', p.startMs <= g.now && g.now < p.stopMs);
     node.style.left = `${x(g, p.startMs)}px`;
     node.style.width = `${Math.max(2, (p.stopMs - p.startMs) * g.pxPerMs - 2)}px`;
     g.layer.append(node);
     g.nodes.set(key, node);
   }
-  node.row = r;
-  node.style.top = `${g.rulerH + r * g.rowH}px`;
-  node.classList.toggle('on-now', p.startMs <= g.now && g.now < p.stopMs);
-  if (!g.focusKey && node.classList.contains('on-now')) { g.focusKey = key; }
-  node.tabIndex = key === g.focusKey ? 0 : -1;
+  if (node.row !== r) { node.row = r; node.style.top = `${g.rulerH + r * g.rowH}px`; }
+  if (!g.focusKey && node.classList.contains('on-now')) g.focusKey = key;
+  const tabIndex = key === g.focusKey ? 0 : -1;
+  if (node.tabIndex !== tabIndex) node.tabIndex = tabIndex;
   return key;
 }
 
@@ -219,11 +223,12 @@ function chunk(g, channelId, c) {
   return null;
 }
 
-function drawRuler(g, vw, left) {
-  g.ruler.style.transform = `translateY(${g.viewport.scrollTop}px)`;
-  g.corner.style.transform = `translate(${left}px, ${g.viewport.scrollTop}px)`;
-  const ticks = [];
+function drawRuler(g, vw) {
   const half = HOUR / 2;
+  const span = `${Math.floor(vw.t0 / half)}:${Math.floor(vw.t1 / half)}`;
+  if (g.rulerSpan === span) return;
+  g.rulerSpan = span;
+  const ticks = [];
   for (let t = Math.floor(vw.t0 / half) * half; t < vw.t1; t += half) {
     const d = new Date(t);
     const major = d.getMinutes() === 0;
@@ -237,7 +242,6 @@ function drawRuler(g, vw, left) {
 
 function placeNowLine(g) {
   g.nowLine.style.left = `${x(g, g.now)}px`;
-  g.nowLine.style.transform = `translateY(${g.viewport.scrollTop}px)`;
 }
 
 function show(g, node) {
