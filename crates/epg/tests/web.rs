@@ -217,3 +217,41 @@ fn spin_toml_sends_the_app_and_unknown_paths_to_the_web_component() {
     );
     assert_eq!(spin_component_for(&routes, "/xmltv.xml"), Some("xmltv"));
 }
+
+/// The app's read-only probe: `DELETE /api/v1/mappings/0` changes nothing and tells
+/// whether writes would be accepted (400) or not (401, 403).
+#[test]
+fn the_write_probe_is_refused_by_authorisation_before_the_id_is_checked() {
+    let db = db();
+    let probe = |config: &Config, headers: &[(&str, &str)]| {
+        let mut builder = Request::builder()
+            .method(Method::DELETE)
+            .uri("/api/v1/mappings/0");
+        for &(name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        let ctx = Context {
+            store: &db,
+            config,
+            now: 0,
+            fetcher: None,
+        };
+        let request = builder.body(Vec::new()).expect("request");
+        api::handle_full(Area::Channels, request, &ctx)
+            .status()
+            .as_u16()
+    };
+    let open = Config::default();
+    let locked = Config {
+        admin_token: Some("s3cret".into()),
+        ..Config::default()
+    };
+    let local = ("spin-client-addr", "127.0.0.1:5555");
+    assert_eq!(probe(&open, &[local]), 400);
+    assert_eq!(probe(&open, &[("spin-client-addr", "192.0.2.7:5555")]), 403);
+    assert_eq!(probe(&locked, &[local]), 401);
+    assert_eq!(
+        probe(&locked, &[local, ("authorization", "Bearer s3cret")]),
+        400
+    );
+}
