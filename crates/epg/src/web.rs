@@ -64,17 +64,21 @@ pub fn asset(path: &str) -> Option<&'static Asset> {
 /// `GET`/`HEAD` of `asset`: 304 when `If-None-Match` names its current ETag, else the
 /// file, gzipped when `Accept-Encoding` allows it.
 pub fn respond(asset: &Asset, request_headers: &HeaderMap) -> Response<Body> {
-    let gzip = accepts_gzip(request_headers);
+    // Compressing into memory cannot fail; were it to, the plain file is sent.
+    let zipped = accepts_gzip(request_headers)
+        .then(|| gzipped(asset.bytes))
+        .flatten();
+    let gzip = zipped.is_some();
     let etag = etag(asset.bytes, gzip);
     let not_modified = request_headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| matches_etag(v, &etag));
-    let (status, body) = match (not_modified, gzip) {
+    let (status, body) = match (not_modified, zipped) {
         (true, _) => (StatusCode::NOT_MODIFIED, Vec::new()),
-        (false, true) => (StatusCode::OK, gzipped(asset.bytes)),
-        (false, false) => (StatusCode::OK, asset.bytes.to_vec()),
+        (false, Some(zipped)) => (StatusCode::OK, zipped),
+        (false, None) => (StatusCode::OK, asset.bytes.to_vec()),
     };
     let mut response = Response::new(Body::Full(body));
     *response.status_mut() = status;
@@ -136,13 +140,12 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
-fn gzipped(bytes: &[u8]) -> Vec<u8> {
+fn gzipped(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::best());
-    // Writing into a Vec cannot fail.
-    match encoder.write_all(bytes).and_then(|()| encoder.finish()) {
-        Ok(out) => out,
-        Err(_) => Vec::new(),
-    }
+    encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .ok()
 }
 
 #[cfg(test)]
