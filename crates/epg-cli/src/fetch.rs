@@ -59,3 +59,100 @@ impl Fetcher for UreqFetcher {
         })
     }
 }
+
+/// The loopback feed server of the integration tests.
+#[cfg(test)]
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use epg::jobs::{Download, DownloadError, Validators, download};
+
+    use super::UreqFetcher;
+
+    use super::support::{Canned, FeedServer};
+
+    fn body_of(result: Result<Download<'_>, DownloadError>) -> Result<Vec<u8>, String> {
+        match result.map_err(|e| e.to_string())? {
+            Download::Unchanged => Err("unchanged".into()),
+            Download::Body { mut body, .. } => {
+                let mut bytes = Vec::new();
+                body.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+                Ok(bytes)
+            }
+        }
+    }
+
+    #[test]
+    fn follows_redirects_and_streams_the_body_within_the_cap() {
+        let feed: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let mut unsized_feed = Canned::ok(feed.clone());
+        unsized_feed.length = false;
+        let server = FeedServer::start(vec![
+            ("/a", Canned::redirect("/b")),
+            ("/b", Canned::redirect("feed")),
+            ("/feed", Canned::ok(feed.clone())),
+            ("/unsized", unsized_feed),
+        ]);
+        let fetcher = UreqFetcher::new();
+        let none = Validators::default();
+        let get = |path: &str, cap: u64| body_of(download(&fetcher, &server.url(path), &none, cap));
+        assert_eq!(get("/a", 1 << 20), Ok(feed.clone()));
+        assert_eq!(get("/unsized", 200_000), Ok(feed));
+        let too_large = Err("the feed is larger than 199999 bytes".to_owned());
+        // Refused by the announced length, and by counting when none is announced.
+        assert_eq!(get("/feed", 199_999), too_large);
+        assert_eq!(get("/unsized", 199_999), too_large);
+        let heads = server.requests.lock().expect("lock").clone();
+        let paths: Vec<&str> = heads.iter().filter_map(|h| h.split(' ').nth(1)).collect();
+        assert_eq!(
+            paths,
+            ["/a", "/b", "/feed", "/unsized", "/feed", "/unsized"]
+        );
+        assert!(heads[0].contains("\r\nuser-agent: epg/"), "{}", heads[0]);
+    }
+
+    #[test]
+    fn validators_statuses_and_refused_connections() {
+        let server = FeedServer::start(vec![
+            ("/same", Canned::status("304 Not Modified")),
+            ("/broken", Canned::status("500 Internal Server Error")),
+        ]);
+        let fetcher = UreqFetcher::new();
+        let validators = Validators {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+        };
+        let same = download(&fetcher, &server.url("/same"), &validators, 100);
+        assert!(matches!(same, Ok(Download::Unchanged)));
+        let heads = server.requests.lock().expect("lock").clone();
+        assert!(
+            heads[0].contains("\r\nif-none-match: \"v1\"\r\n"),
+            "{}",
+            heads[0]
+        );
+        assert_eq!(
+            body_of(download(&fetcher, &server.url("/broken"), &validators, 100)),
+            Err("provider answered HTTP 500".to_owned())
+        );
+        // A port nobody listens on: the listener is bound, read, and closed.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = closed.local_addr().expect("addr").port();
+        drop(closed);
+        let refused = body_of(download(
+            &fetcher,
+            &format!("http://127.0.0.1:{port}/"),
+            &validators,
+            100,
+        ));
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.starts_with("request failed: ")),
+            "{refused:?}"
+        );
+    }
+}
