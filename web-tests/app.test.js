@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   CLOCK, SAMPLE, axe, feed, fileServer, importInto, join, launch, openPage, rmSync, samples, screenshot,
-  serve, tempDir, writeFileSync,
+  serve, tempDir,
 } from './harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -232,6 +232,48 @@ describe('read-only', () => {
   });
 });
 
+describe('channels', () => {
+  test('rename a channel; shift, move and remove a mapping', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${locked.url}/#/channels`);
+    await page.evaluate(() => sessionStorage.setItem('epg.admin-token', 's3cret'));
+    await page.reload();
+    const row = (name) => page.locator('article.row', { has: page.locator('strong', { hasText: name }) });
+    await row('EnerGeek Radio TV').getByLabel('Name of channel 4').fill('Radio Energeek');
+    await row('EnerGeek Radio TV').getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved channel 4.').waitFor();
+    await row('Radio Energeek').waitFor();
+
+    await row('EnerGeek 4').getByRole('button', { name: 'Mappings' }).click();
+    const mappings = row('EnerGeek 4').locator('.mappings');
+    await mappings.getByRole('cell', { name: 'energeek', exact: true }).waitFor();
+    await mappings.getByLabel('Time shift of EnerGeek 4').fill('60');
+    await mappings.getByRole('button', { name: 'Set' }).click();
+    await page.getByText('Shift saved.').waitFor();
+    const mapped = async (id) => (await (await fetch(`${locked.url}/api/v1/channels/${id}/mappings`)).json());
+    const list = (m) => (Array.isArray(m) ? m : m.items);
+    assert.deepEqual(list(await mapped(1)).map((m) => [m.provider_channel_id, m.time_shift_minutes]), [['EnerGeek 4', 60]]);
+
+    await mappings.getByLabel('Move EnerGeek 4 to channel').fill('2');
+    await mappings.getByRole('button', { name: 'Move', exact: true }).click();
+    await page.getByText('Moved to channel 2.').waitFor();
+    await mappings.getByText('No provider channel feeds this channel.').waitFor();
+    assert.deepEqual(list(await mapped(2)).map((m) => [m.provider_channel_id, m.time_shift_minutes, m.manual]).sort(),
+      [['EnerGeek 4', 60, true], ['EnerGeek Animate', 0, false]]);
+
+    await row('EnerGeek Animate').getByRole('button', { name: 'Mappings' }).click();
+    const animate = row('EnerGeek Animate').locator('.mappings');
+    await animate.getByRole('cell', { name: 'EnerGeek 4', exact: true }).waitFor();
+    assert.deepEqual(await axe(page), []);
+    await screenshot(page, 'mappings-1440x900');
+    await animate.locator('tr', { hasText: 'EnerGeek 4' }).getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('Mapping removed.').waitFor();
+    assert.deepEqual(list(await mapped(2)).map((m) => m.provider_channel_id), ['EnerGeek Animate']);
+    assertClean(page);
+    await page.close();
+  });
+});
+
 describe('every page', () => {
   for (const [name, path] of [['guide', '#/guide'], ['providers', '#/providers'], ['channels', '#/channels'], ['media', '#/media']]) {
     test(`${name} has no serious accessibility violations at both sizes`, async () => {
@@ -262,4 +304,3 @@ describe('every page', () => {
   });
 });
 
-export { writeFileSync };

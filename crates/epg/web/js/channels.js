@@ -57,7 +57,7 @@ async function showMappings(c, slot) {
   const items = Array.isArray(list) ? list : list.items || [];
   const redo = () => showMappings(c, slot);
   replace(slot, items.length === 0 ? h('p', { class: 'muted' }, 'No provider channel feeds this channel.') : h('table', {},
-    h('thead', {}, h('tr', {}, ['Provider', 'Provider channel', 'Shift (min)', 'Set by hand', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, ['Provider', 'Provider channel', 'Shift (min)', 'Set by hand', 'Move or remove'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, items.map((m) => mappingRow(c, m, redo)))));
 }
 
