@@ -202,6 +202,7 @@ describe('read-only', () => {
     await page.goto(`${locked.url}/#/providers`);
     await page.locator('article.card').first().waitFor();
     await page.getByText('Read-only', { exact: true }).waitFor();
+    await page.getByText('Read-only: you can browse everything; changes need the admin token (enter it above).').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Add provider' }).isVisible(), false);
     assert.equal(await page.getByRole('button', { name: 'Import now' }).isVisible(), false);
     assert.deepEqual(await axe(page), []);
@@ -212,6 +213,7 @@ describe('read-only', () => {
     await page.getByLabel('Admin token').fill('s3cret');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Add provider' }).waitFor();
+    assert.equal(await page.locator('.readonly-banner').isVisible(), false);
     assert.equal(await page.evaluate(() => sessionStorage.getItem('epg.admin-token')), 's3cret');
     await page.goto(`${locked.url}/#/channels`);
     await page.getByRole('button', { name: 'Save' }).first().waitFor();
