@@ -33,6 +33,8 @@ before(async () => {
         { start: at - 70 * MIN, stop: at - 10 * MIN, title: 'Before the test' },
         { start: at - 10 * MIN, stop: at + 50 * MIN, title: XSS },
         { start: at + 50 * MIN, stop: at + 110 * MIN, title: 'After the test' },
+        // The last programme has no stop and nothing after it to end it: rejected.
+        { start: at + 110 * MIN, stop: null, title: 'Never ends' },
       ],
     }]),
   });
@@ -171,12 +173,16 @@ describe('providers', () => {
     assert.equal(await card.locator('.run').textContent(), 'Never imported');
     await card.getByRole('button', { name: 'Import now' }).click();
     await card.locator('.progress.done').waitFor({ timeout: 30e3 });
-    assert.equal(await card.locator('.progress.done').textContent(), 'Import succeeded: 3 programmes, 3 added, 0 rejected');
+    assert.equal(await card.locator('.progress.done').textContent(), 'Import succeeded: 3 added, 0 updated, 0 removed, 1 rejected');
     await card.locator('.status-succeeded').waitFor();
     await screenshot(page, 'providers-1440x900');
     await card.getByRole('link', { name: /^run \d+$/ }).click();
     await page.getByRole('heading', { name: /^Import run \d+$/ }).waitFor();
-    await page.getByText('None: every record was stored.').waitFor();
+    const reject = page.locator('section.reject');
+    await reject.waitFor();
+    assert.equal(await reject.getByRole('heading').textContent(), 'missing stop (1)');
+    assert.equal(await reject.locator('li').textContent(),
+      '#4 · loop.one · 20221130170000 +0000: no later programme on the channel to infer the stop from');
     assert.deepEqual(await axe(page), []);
     await screenshot(page, 'run-1440x900');
 

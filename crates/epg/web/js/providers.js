@@ -90,7 +90,7 @@ async function watch(id, slot, timers, job) {
     if (run.status !== 'queued' && run.status !== 'running') {
       replace(slot, run.status === 'failed'
         ? h('p', { class: 'field-error' }, `Import failed: ${run.error || 'see the run'}`)
-        : h('p', { class: 'progress done' }, `Import ${run.status}: ${run.programmes_seen} programmes, ${run.added} added, ${run.rejected} rejected`));
+        : h('p', { class: 'progress done' }, `Import ${run.status}: ${run.added} added, ${run.updated} updated, ${run.removed} removed, ${run.rejected} rejected`));
       return run;
     }
     await new Promise((ok) => { const t = setTimeout(() => { timers.delete(t); ok(); }, POLL_MS); timers.add(t); });
