@@ -9,6 +9,11 @@ import {
 
 const XSS = '<img src=x onerror=alert(1)>';
 const MIN = 60e3;
+const RICH = '<title lang="de">Nach dem Test</title><sub-title lang="en">The sequel</sub-title>'
+  + '<desc lang="en">A programme with every field.</desc>'
+  + '<credits><director>Jane Doe</director><actor role="Hero">John Roe</actor></credits>'
+  + '<category lang="en">Drama</category><episode-num system="xmltv_ns">1.4.</episode-num><new/>'
+  + '<rating system="FSK"><value>12</value></rating><star-rating><value>4/5</value></star-rating>';
 const sizes = { desktop: { width: 1440, height: 900 }, phone: { width: 390, height: 844 } };
 
 let dir;
@@ -32,7 +37,7 @@ before(async () => {
       programmes: [
         { start: at - 70 * MIN, stop: at - 10 * MIN, title: 'Before the test' },
         { start: at - 10 * MIN, stop: at + 50 * MIN, title: XSS },
-        { start: at + 50 * MIN, stop: at + 110 * MIN, title: 'After the test' },
+        { start: at + 50 * MIN, stop: at + 110 * MIN, title: 'After the test', extra: RICH },
         // The last programme has no stop and nothing after it to end it: rejected.
         { start: at + 110 * MIN, stop: null, title: 'Never ends' },
       ],
@@ -178,6 +183,7 @@ describe('providers', () => {
     await screenshot(page, 'providers-1440x900');
     await card.getByRole('link', { name: /^run \d+$/ }).click();
     await page.getByRole('heading', { name: /^Import run \d+$/ }).waitFor();
+    assert.equal(await page.locator('dl.facts dd').nth(1).textContent(), 'Loopback');
     const reject = page.locator('section.reject');
     await reject.waitFor();
     assert.equal(await reject.getByRole('heading').textContent(), 'missing stop (1)');
@@ -197,6 +203,20 @@ describe('providers', () => {
     assert.equal(await dialog.getByRole('heading', { level: 2 }).textContent(), XSS);
     assert.equal(await dialog.locator('img[src="x"]').count(), 0);
     await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+
+    await block(page, 'Loopback One', 'After the test').click();
+    await dialog.getByRole('heading', { name: 'After the test' }).waitFor();
+    const facts = await dialog.locator('dl.facts').first().evaluate((dl) => [...dl.children].map((e) => e.textContent));
+    assert.deepEqual(facts, ['Episode', 'S2 E5', 'Categories', 'Drama', 'Rating', '12 (FSK)', 'Star rating', '4/5',
+      'Episode numbers', '1.4. (xmltv_ns)', 'Provider', 'Loopback']);
+    const section = (name) => dialog.locator('section', { has: page.getByRole('heading', { name, exact: true }) });
+    assert.deepEqual(await section('Titles').locator('p').allTextContents(), ['After the test', 'deNach dem Test']);
+    assert.deepEqual(await section('Description').locator('p').allTextContents(), ['enA programme with every field.']);
+    assert.deepEqual(await section('Credits').locator('dt, dd').allTextContents(), ['director', 'Jane Doe', 'actor', 'John Roe (Hero)']);
+    assert.equal(await dialog.locator('.sub-title').textContent(), 'The sequel');
+    assert.equal(await dialog.locator('.badge').textContent(), 'New');
+    await screenshot(page, 'details-rich-1440x900');
     assertClean(page);
     await page.close();
   });

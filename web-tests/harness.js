@@ -92,14 +92,15 @@ export async function fileServer(files) {
 const xml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const stamp = (ms) => new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14) + ' +0000';
 
-/** An XMLTV document: `channels` is `[{ id, name, programmes: [{ start, stop, title }] }]`; a `null` stop is left out. */
+/** An XMLTV document: `channels` is `[{ id, name, programmes: [{ start, stop, title, extra }] }]`; a `null` stop is left out, `extra` is
+ * trusted XML after the title. */
 export function feed(channels) {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>\n<tv>\n'];
   for (const c of channels) out.push(`<channel id="${xml(c.id)}"><display-name>${xml(c.name)}</display-name></channel>\n`);
   for (const c of channels) {
     for (const p of c.programmes) {
       const stop = p.stop === null ? '' : ` stop="${stamp(p.stop)}"`;
-      out.push(`<programme start="${stamp(p.start)}"${stop} channel="${xml(c.id)}"><title>${xml(p.title)}</title></programme>\n`);
+      out.push(`<programme start="${stamp(p.start)}"${stop} channel="${xml(c.id)}"><title>${xml(p.title)}</title>${p.extra || ''}</programme>\n`);
     }
   }
   out.push('</tv>\n');

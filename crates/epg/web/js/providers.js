@@ -182,9 +182,10 @@ function showError(form, formError, err) {
 /** `#/runs/ID`: one run with its rejects by reason and their examples. */
 export async function runPage(main, id) {
   const run = await api('GET', `/import/runs/${Number(id)}`);
+  const provider = await api('GET', `/providers/${run.provider_id}`).then((p) => p.name, () => `provider ${run.provider_id}`);
   const rejects = Object.entries(run.rejects || {});
   const facts = [
-    ['Status', run.status], ['Provider', String(run.provider_id)], ['Trigger', run.trigger],
+    ['Status', run.status], ['Provider', provider], ['Trigger', run.trigger],
     ['Queued', when(run.queued_at)], ['Started', when(run.started_at)], ['Finished', when(run.finished_at)],
     ['Read', bytes(run.bytes_read)], ['Channels seen', run.channels_seen], ['Programmes seen', run.programmes_seen],
     ['Added', run.added], ['Updated', run.updated], ['Removed', run.removed], ['Rejected', run.rejected],
