@@ -52,6 +52,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(app: Arc<App>, listen: &str) -> anyhow::Result<()> {
+    // Before anything announces the server: a signal from then on must stop it cleanly.
+    let mut signals = Signals::new().context("cannot listen for signals")?;
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -65,7 +67,6 @@ async fn serve(app: Arc<App>, listen: &str) -> anyhow::Result<()> {
     );
     let jobs = Jobs::spawn(Arc::clone(&app)).context("cannot start the job thread")?;
     let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -85,7 +86,7 @@ async fn serve(app: Arc<App>, listen: &str) -> anyhow::Result<()> {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             },
-            () = &mut shutdown => break,
+            () = signals.next() => break,
         }
     }
     drop(listener);
@@ -99,31 +100,43 @@ async fn serve(app: Arc<App>, listen: &str) -> anyhow::Result<()> {
     // or the import in hand (whose run is taken over once its lease expires).
     tokio::select! {
         () = finished => {}
-        () = shutdown_signal() => anyhow::bail!("stopped before the work in flight was finished"),
+        () = signals.next() => anyhow::bail!("stopped before the work in flight was finished"),
     }
     app.log(LogLevel::Info, &[("event", "stopped".into())]);
     Ok(())
 }
 
-/// Resolves on the first SIGINT or SIGTERM.
-async fn shutdown_signal() {
+/// SIGINT and SIGTERM, listened for from the start, so that a second signal sent while
+/// the first is being handled is not lost.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(Self {})
     }
-    #[cfg(not(unix))]
-    {
+
+    /// Resolves on the next signal.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
     }
 }
