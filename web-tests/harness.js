@@ -57,9 +57,12 @@ async function freePort() {
 /** `epg serve` on `db` at a free loopback port; resolves once it answers. */
 export async function serve(db, env = {}) {
   const port = await freePort();
+  const inherited = { ...process.env };
+  // The loopback feed server must be reached directly, whatever proxy the caller uses.
+  for (const name of ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) delete inherited[name];
   const child = spawn(epgBinary(), ['serve', '--db', db, '--listen', `127.0.0.1:${port}`], {
     // Past samples survive the cleanup that follows every import.
-    env: { ...process.env, SPIN_VARIABLE_RETENTION_DAYS: '36500', SPIN_VARIABLE_LOG_LEVEL: 'warn', ...env },
+    env: { ...inherited, NO_PROXY: '127.0.0.1,localhost', SPIN_VARIABLE_RETENTION_DAYS: '36500', SPIN_VARIABLE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
