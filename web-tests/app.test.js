@@ -111,7 +111,10 @@ describe('guide', () => {
     assert.match(await dialog.textContent(), /Providerenergeek/);
     assert.deepEqual(await axe(page), []);
     await screenshot(page, 'details-1440x900');
-    await page.keyboard.press('Escape');
+    // A click inside the dialog keeps it open; one on the backdrop closes it.
+    await dialog.getByText('Programa Geek. Esperamos traer muchos jojos, conejos y mas').click();
+    assert.equal(await dialog.isVisible(), true);
+    await page.mouse.click(10, 450);
     await dialog.waitFor({ state: 'hidden' });
     assertClean(page);
     await page.close();

@@ -74,7 +74,8 @@ export async function openDetails(p, ch, closed) {
     .slice(0, 4)
     .map((i) => picture(i.src, 'prog-icon'));
   const titles = rec.titles && rec.titles.length > 1 ? texts('Titles', rec.titles) : null;
-  replace(dialog,
+  // One inner box, so that only a click on the backdrop (the dialog itself) closes it.
+  replace(dialog, h('div', { class: 'details-body' },
     h('div', { class: 'details-head' },
       h('h2', { id: 'details-title' }, p.title),
       h('button', { type: 'button', class: 'close', 'aria-label': 'Close', onclick: () => dialog.close() }, '×')),
@@ -86,7 +87,7 @@ export async function openDetails(p, ch, closed) {
     texts('Description', rec.descs),
     facts(p, rec, await providerName(p.provider_id)),
     credits(rec.credits),
-    texts('Keywords', rec.keywords));
+    texts('Keywords', rec.keywords)));
   onClose = closed;
   if (!dialog.open) dialog.showModal();
   dialog.querySelector('.close').focus();
