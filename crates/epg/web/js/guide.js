@@ -140,7 +140,7 @@ function render(g) {
       const items = chunk(g, ch.id, c);
       if (!items) continue;
       for (const p of items) {
-        if (p.stopMs > vw.t0 && p.startMs < vw.t1) keep.add(block(g, ch, p, r));
+        if (p.stopMs > vw.t0 && p.startMs < vw.t1) keep.add(block(g, ch, p, r, vw.left));
       }
     }
   }
@@ -177,7 +177,7 @@ function label(g, ch, r) {
   return key;
 }
 
-function block(g, ch, p, r) {
+function block(g, ch, p, r, left = g.viewport.scrollLeft) {
   const key = `p${ch.id}:${p.id}:${p.startMs}`;
   let node = g.nodes.get(key);
   if (!node) {
@@ -200,6 +200,10 @@ function block(g, ch, p, r) {
     g.nodes.set(key, node);
   }
   if (node.row !== r) { node.row = r; node.style.top = `${g.rulerH + r * g.rowH}px`; }
+  // A programme that began left of the view keeps its title in sight.
+  const hidden = Math.max(0, Math.min(left - (x(g, p.startMs) - g.labelW), (p.stopMs - p.startMs) * g.pxPerMs - 48));
+  const pad = hidden > 0 ? `${hidden + 6}px` : '';
+  if (node.style.paddingLeft !== pad) node.style.paddingLeft = pad;
   if (!g.focusKey && node.classList.contains('on-now')) g.focusKey = key;
   const tabIndex = key === g.focusKey ? 0 : -1;
   if (node.tabIndex !== tabIndex) node.tabIndex = tabIndex;
@@ -315,7 +319,12 @@ async function runSearch(g, q) {
   for (const hit of found.items) {
     const startMs = Date.parse(hit.start);
     const ch = g.channels.find((c) => c.id === hit.channel_id) || { id: hit.channel_id, name: hit.channel_name };
-    const open = () => openDetails({ ...hit, startMs, stopMs: Date.parse(hit.stop) }, ch, () => list.querySelector('button')?.focus());
+    const open = () => {
+      const row = g.shown.findIndex((c) => c.id === hit.channel_id);
+      if (row >= 0) g.viewport.scrollTop = row * g.rowH;
+      jumpTo(g, startMs - HOUR / 2);
+      openDetails({ ...hit, startMs, stopMs: Date.parse(hit.stop) }, ch, () => list.querySelector('button')?.focus());
+    };
     list.append(h('li', {},
       h('button', { type: 'button', class: 'link', onclick: open }, hit.title),
       h('span', { class: 'muted' }, ` ${hit.channel_name} · ${day(new Date(startMs))} ${clock(new Date(startMs))}`)));
