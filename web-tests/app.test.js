@@ -225,6 +225,27 @@ describe('providers', () => {
   });
 });
 
+describe('content security policy', () => {
+  test('refuses inline script and inline style that reach the page', async () => {
+    const page = await openPage(browser);
+    await guide(page);
+    const outcome = await page.evaluate(async () => {
+      const violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+      const script = document.createElement('script');
+      script.textContent = 'window.inlineRan = true;';
+      document.body.append(script);
+      const style = document.createElement('style');
+      style.textContent = 'body { display: none; }';
+      document.head.append(style);
+      await new Promise((ok) => setTimeout(ok, 100));
+      return { ran: window.inlineRan === true, hidden: getComputedStyle(document.body).display === 'none', violations: violations.sort() };
+    });
+    assert.deepEqual(outcome, { ran: false, hidden: false, violations: ['script-src-elem', 'style-src-elem'] });
+    await page.close();
+  });
+});
+
 describe('read-only', () => {
   test('without the admin token writes are hidden; the token unlocks them', async () => {
     const page = await openPage(browser);
