@@ -163,6 +163,13 @@ describe('providers', () => {
     assert.equal(await error.textContent(), 'scheme "ftp" is not supported; use http or https');
     assert.equal(await page.getByLabel('XMLTV URL').getAttribute('aria-invalid'), 'true');
     assert.equal(await page.locator('[data-field="name"] .field-error').isHidden(), true);
+    // A taken name (409) is shown at the name, and the URL's error is gone.
+    await page.getByLabel('Name', { exact: true }).fill('energeek');
+    await page.getByLabel('XMLTV URL').fill('https://example.com/guide.xml');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.locator('[data-field="name"] .field-error').getByText('a provider named "energeek" already exists').waitFor();
+    assert.equal(await error.isHidden(), true);
+    assert.equal(await page.getByLabel('XMLTV URL').getAttribute('aria-invalid'), null);
     assert.deepEqual(await axe(page), []);
     await screenshot(page, 'provider-error-1440x900');
     assertClean(page);
@@ -220,6 +227,27 @@ describe('providers', () => {
     assert.equal(await dialog.locator('.sub-title').textContent(), 'The sequel');
     assert.equal(await dialog.locator('.badge').textContent(), 'New');
     await screenshot(page, 'details-rich-1440x900');
+    assertClean(page);
+    await page.close();
+  });
+
+  test('editing and disabling a provider', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${open.url}/#/providers`);
+    const card = page.locator('article.card', { has: page.getByRole('heading', { name: 'Loopback' }) });
+    await card.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: 'Edit Loopback' });
+    await form.getByLabel('Priority').fill('5');
+    await form.getByLabel('Time zone').fill('Europe/Berlin');
+    await form.getByLabel('Offset correction (minutes)').fill('-60');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved Loopback.').waitFor();
+    await card.getByText('Priority 5 · zone Europe/Berlin · offset correction -60 min').waitFor();
+    await card.getByRole('button', { name: 'Disable' }).click();
+    await card.locator('h2 .badge', { hasText: 'Disabled' }).waitFor();
+    await card.getByRole('button', { name: 'Enable' }).click();
+    await card.getByRole('button', { name: 'Disable' }).waitFor();
+    assert.equal(await card.locator('h2 .badge').count(), 0);
     assertClean(page);
     await page.close();
   });
