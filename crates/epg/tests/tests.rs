@@ -14,3 +14,4 @@ mod readme;
 mod retention;
 mod roundtrip;
 mod search;
+mod web;
