@@ -965,6 +965,28 @@ fn trigger_checks_its_provider_first() {
 }
 
 #[test]
+fn trigger_all_leaves_out_providers_fed_by_hand() {
+    let db = db();
+    let fetched = provider(&db, "fetched");
+    let by_hand = one(
+        &db,
+        "INSERT INTO providers (name, xmltv_url, created_at, updated_at) \
+         VALUES ('cli', 'file:///srv/guide.xml', 0, 0) RETURNING id",
+        &[],
+    );
+    let all = call(Method::POST, "/api/v1/import/trigger")
+        .send(Area::Imports, &db)
+        .json();
+    assert_eq!(all["runs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(all["runs"][0]["provider_id"], json!(fetched));
+    let one_run = call(Method::POST, "/api/v1/import/trigger")
+        .json(json!({"provider_id": by_hand}))
+        .send(Area::Imports, &db)
+        .json();
+    assert_eq!(one_run["runs"][0]["provider_id"], json!(by_hand));
+}
+
+#[test]
 fn trigger_queues_once_per_provider_and_status_lists_runs() {
     let db = db();
     let (a, b) = (provider(&db, "a"), provider(&db, "b"));

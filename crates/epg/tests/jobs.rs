@@ -420,6 +420,22 @@ fn the_daily_schedule_queues_enabled_idle_providers() {
 }
 
 #[test]
+fn the_daily_schedule_leaves_out_providers_fed_by_hand() {
+    let store = store();
+    let fetched = provider(&store, "fetched", "https://a.example/guide.xml", true);
+    provider(&store, "cli", "file:///srv/guide.xml", true);
+    provider(&store, "odd", "ftp://b.example/guide.xml", true);
+    assert_eq!(
+        jobs::queue_daily(&store, &Config::default(), NOW).expect("queue"),
+        1
+    );
+    let rows = store
+        .execute("SELECT provider_id FROM import_log", &[])
+        .expect("runs");
+    assert_eq!(rows.rows, [vec![Value::from(fetched)]]);
+}
+
+#[test]
 fn a_pass_imports_fetches_conditionally_and_records_failures() {
     let store = store();
     let feed = std::fs::read(format!(

@@ -16,7 +16,7 @@ mod log;
 mod schedule;
 
 pub use claim::{Claim, LEASE_SECS, MAX_ATTEMPTS, claim_next, queued_count};
-pub use download::{Download, DownloadError, MAX_REDIRECTS, Validators, download};
+pub use download::{Download, DownloadError, MAX_REDIRECTS, Validators, download, is_fetchable};
 pub use schedule::{daily_due, queue_daily};
 
 /// A request for a provider's feed.
