@@ -1421,3 +1421,152 @@ fn feed_url_secrets_are_masked_for_readers_who_cannot_write() {
         .send_with(Area::Providers, &db, &config);
     assert_eq!(admin.json()["xmltv_url"], secret);
 }
+
+/// Bodies the OpenAPI document calls valid are taken as it states: whole numbers written
+/// with a zero fraction, `null` where it means "absent", names of up to 200 characters.
+#[test]
+fn schema_valid_bodies_are_accepted() {
+    let db = db();
+    let created = call(Method::POST, "/api/v1/providers")
+        .json(
+            json!({"name": "p", "xmltv_url": "http://a.example/", "priority": 12.0,
+                     "offset_correction_minutes": -60.0, "timezone": ""}),
+        )
+        .send(Area::Providers, &db);
+    assert_eq!(created.status(), 201);
+    let created = created.json();
+    assert_eq!(
+        (
+            created["priority"].clone(),
+            created["offset_correction_minutes"].clone(),
+            created["timezone"].clone()
+        ),
+        (json!(12), json!(-60), Json::Null)
+    );
+    let p = created["id"].as_i64().expect("id");
+    let c = channel(&db, "One");
+    let mapped = call(Method::POST, &format!("/api/v1/channels/{c}/mappings"))
+        .json(json!({"provider_id": p as f64, "provider_channel_id": "one", "time_shift_minutes": 1e1}))
+        .send(Area::Channels, &db);
+    assert_eq!(mapped.status(), 201);
+    assert_eq!(mapped.json()["time_shift_minutes"], 10);
+    let m = mapped.json()["id"].as_i64().expect("id");
+    let shifted = call(Method::PATCH, &format!("/api/v1/mappings/{m}"))
+        .json(json!({"time_shift_minutes": -770.0}))
+        .send(Area::Channels, &db);
+    assert_eq!(shifted.json()["time_shift_minutes"], -770);
+    let unchanged = call(Method::PATCH, &format!("/api/v1/channels/{c}"))
+        .json(json!({"name": null, "enabled": null}))
+        .send(Area::Channels, &db);
+    assert_eq!(
+        (unchanged.status(), unchanged.json()["name"].clone()),
+        (200, json!("One"))
+    );
+    let name = format!(" {} ", "n".repeat(198));
+    let renamed = call(Method::PATCH, &format!("/api/v1/channels/{c}"))
+        .json(json!({ "name": name }))
+        .send(Area::Channels, &db);
+    assert_eq!(renamed.json()["name"], "n".repeat(198));
+    let every = call(Method::POST, "/api/v1/import/trigger")
+        .json(json!({"provider_id": null}))
+        .send(Area::Imports, &db);
+    assert_eq!(every.status(), 202);
+    assert_eq!(every.json()["runs"][0]["provider_id"], p);
+}
+
+/// What the document calls invalid is refused, with the reason.
+#[test]
+fn schema_invalid_bodies_are_refused() {
+    let db = db();
+    let c = channel(&db, "One");
+    let whole = "expected a whole number from -9223372036854775808 to 9223372036854775807";
+    let cases = [
+        (
+            Method::PATCH,
+            format!("/api/v1/channels/{c}"),
+            json!([null, null]),
+            "invalid JSON body: expected a JSON object".to_owned(),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/channels/{c}"),
+            json!({ "name": format!(" {} ", "n".repeat(199)) }),
+            "name: must be at most 200 characters".to_owned(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/providers".to_owned(),
+            json!({"name": "p", "xmltv_url": "http://a.example/", "priority": 1.5}),
+            format!("invalid JSON body: {whole} at line 1 column 26"),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/channels/{c}/mappings"),
+            json!({"provider_id": 1, "provider_channel_id": "x", "time_shift_minutes": 0.5}),
+            format!("invalid JSON body: {whole} at line 1 column 68"),
+        ),
+    ];
+    for (method, path, body, detail) in cases {
+        let reply = call(method, &path)
+            .json(body)
+            .send(api::area_of(&path).expect("area"), &db);
+        assert_eq!(reply.problem(400), detail, "{path}");
+    }
+    let reply = call(Method::POST, "/api/v1/providers")
+        .raw(r#"{"name": "p", "xmltv_url": "http://a.example/", "priority": -9223372036854775809}"#)
+        .header("content-type", "application/json")
+        .send(Area::Providers, &db);
+    assert_eq!(
+        reply.problem(400),
+        format!("invalid JSON body: {whole} at line 1 column 81")
+    );
+    assert_eq!(one(&db, "SELECT COUNT(*) FROM providers", &[]), 0);
+}
+
+/// The zones the document lists are exactly those the API takes, plus null and "" (UTC).
+#[test]
+fn openapi_lists_every_time_zone_the_api_takes() {
+    let doc: Json = serde_json::from_str(api::OPENAPI_JSON).expect("openapi");
+    let listed = doc["components"]["schemas"]["ProviderInput"]["properties"]["timezone"]["enum"]
+        .as_array()
+        .expect("enum")
+        .clone();
+    let mut zones: Vec<Json> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| json!(tz.name()))
+        .collect();
+    zones.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    let mut expected = vec![Json::Null, json!("")];
+    expected.extend(zones);
+    assert_eq!(listed, expected);
+}
+
+/// Every query parameter the document states a format for is read by its handler: a value
+/// of the wrong form is refused (an ignored one would be answered 200).
+#[test]
+fn every_documented_query_parameter_is_checked() {
+    let db = db();
+    let doc: Json = serde_json::from_str(api::OPENAPI_JSON).expect("openapi");
+    let mut checked = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                let (name, schema) = (param["name"].as_str().expect("name"), &param["schema"]);
+                let has_form = schema["type"] != "string"
+                    || schema.get("format").is_some()
+                    || schema["pattern"].as_str().is_some_and(|p| p != "\\S");
+                if param["in"] != "query" || !has_form {
+                    continue;
+                }
+                let target = format!("{}?q=news&{name}=x", path.replace("{id}", "1"));
+                let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+                let reply =
+                    call(method.clone(), &target).send(api::area_of(path).expect("area"), &db);
+                assert_eq!(reply.status(), 400, "{method} {target}");
+                checked.push(format!("{method} {path} {name}"));
+            }
+        }
+    }
+    // Guards the loop itself: the document has at least these 19 today.
+    assert!(checked.len() >= 19, "{checked:#?}");
+}

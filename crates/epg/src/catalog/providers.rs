@@ -48,13 +48,13 @@ pub struct ProviderInput {
     #[serde(default = "default_enabled")]
     pub enabled: bool,
     /// Defaults to 10; lower wins.
-    #[serde(default = "default_priority")]
+    #[serde(default = "default_priority", deserialize_with = "super::whole::whole")]
     pub priority: i64,
     /// An IANA zone name such as `Europe/Berlin`.
     #[serde(default)]
     pub timezone: Option<String>,
     /// Between -1440 and 1440.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::whole::whole")]
     pub offset_correction_minutes: i64,
 }
 
