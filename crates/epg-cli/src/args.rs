@@ -24,6 +24,8 @@ pub enum Command {
     Cleanup(CleanupArgs),
     /// `epg export`.
     Export(ExportArgs),
+    /// `epg serve`.
+    Serve(ServeArgs),
 }
 
 /// Which help text.
@@ -39,6 +41,8 @@ pub enum Topic {
     Cleanup,
     /// `epg export --help`.
     Export,
+    /// `epg serve --help`.
+    Serve,
 }
 
 /// `epg check FEED`.
@@ -99,6 +103,15 @@ pub struct ExportArgs {
     pub gzip: bool,
 }
 
+/// `epg serve --db PATH [--listen ADDR]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServeArgs {
+    /// The database file.
+    pub db: PathBuf,
+    /// Address to listen on.
+    pub listen: String,
+}
+
 /// A mistake in the command line; its message is shown after `error: `.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageError {
@@ -130,6 +143,7 @@ pub fn parse<I: IntoIterator<Item = String>>(words: I) -> Result<Command, UsageE
         "import" => (Topic::Import, IMPORT_SPEC),
         "cleanup" => (Topic::Cleanup, CLEANUP_SPEC),
         "export" => (Topic::Export, EXPORT_SPEC),
+        "serve" => (Topic::Serve, SERVE_SPEC),
         other if other.starts_with('-') => {
             return Err(usage(Topic::Main, format!("unknown option {other}")));
         }
@@ -143,6 +157,7 @@ pub fn parse<I: IntoIterator<Item = String>>(words: I) -> Result<Command, UsageE
         Topic::Import => import(split).map(Command::Import),
         Topic::Cleanup => cleanup(split).map(Command::Cleanup),
         Topic::Export => export(split).map(Command::Export),
+        Topic::Serve => serve(split).map(Command::Serve),
         Topic::Main => Err(usage(Topic::Main, "missing command")),
     }
 }
@@ -179,6 +194,7 @@ const IMPORT_SPEC: &[Opt] = &[
     value("priority"),
     flag("json"),
 ];
+const SERVE_SPEC: &[Opt] = &[value("db"), value("listen")];
 const CLEANUP_SPEC: &[Opt] = &[value("db"), value("days"), flag("json")];
 const EXPORT_SPEC: &[Opt] = &[
     value("db"),
@@ -384,6 +400,15 @@ fn export(s: Split) -> Result<ExportArgs, UsageError> {
         channels,
         output: s.value("output").map(str::to_owned),
         gzip: s.flag("gzip"),
+    })
+}
+
+fn serve(s: Split) -> Result<ServeArgs, UsageError> {
+    let db = PathBuf::from(s.required("db")?);
+    s.no_positionals()?;
+    Ok(ServeArgs {
+        db,
+        listen: s.value("listen").unwrap_or("127.0.0.1:3000").to_owned(),
     })
 }
 

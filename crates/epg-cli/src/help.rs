@@ -11,6 +11,7 @@ Commands:
   import    Import feeds into a guide database as one provider
   cleanup   Delete programmes and import logs older or further ahead than N days
   export    Write the merged guide as XMLTV
+  serve     Serve the HTTP API and run the scheduled imports, without Spin
 
 Options:
   -h, --help     Print help (also `epg <COMMAND> --help`)
@@ -87,4 +88,19 @@ Options:
   -h, --help                Print help
 
 \"From now\" includes the programme on air now.
+";
+
+/// `epg serve --help`.
+pub const SERVE: &str = "\
+Serve the HTTP API and run the scheduled imports and cleanup, without Spin.
+
+Usage: epg serve --db <PATH> [--listen <ADDR>]
+
+Options:
+      --db <PATH>      The SQLite database (created and migrated when needed)
+      --listen <ADDR>  Address to listen on (default 127.0.0.1:3000)
+  -h, --help           Print help
+
+Settings come from the environment under Spin's names (SPIN_VARIABLE_ADMIN_TOKEN,
+SPIN_VARIABLE_TIMEZONE, ...). Stops on SIGINT or SIGTERM after finishing requests.
 ";

@@ -5,10 +5,12 @@ mod args;
 mod check;
 mod cleanup;
 mod export;
+mod fetch;
 mod help;
 mod import;
 mod input;
 mod provider;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Command::Import(a) => import::run(&a),
         Command::Cleanup(a) => cleanup::run(&a),
         Command::Export(a) => export::run(&a),
+        Command::Serve(a) => serve::run(&a),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");
@@ -55,6 +58,7 @@ fn help_text(topic: Topic) -> &'static str {
         Topic::Import => help::IMPORT,
         Topic::Cleanup => help::CLEANUP,
         Topic::Export => help::EXPORT,
+        Topic::Serve => help::SERVE,
     }
 }
 
@@ -65,5 +69,6 @@ fn help_command(topic: Topic) -> &'static str {
         Topic::Import => "epg import --help",
         Topic::Cleanup => "epg cleanup --help",
         Topic::Export => "epg export --help",
+        Topic::Serve => "epg serve --help",
     }
 }

@@ -22,7 +22,7 @@ use std::time::Instant;
 use http::{HeaderMap, Method, Response};
 
 pub use crate::logging::{format_line, log_job};
-pub use auth::constant_time_eq;
+pub use auth::{CLIENT_ADDR_HEADER, constant_time_eq};
 pub use json::MAX_BODY_BYTES;
 pub use problem::ApiError;
 

@@ -62,7 +62,7 @@ pub struct JobReport {
     pub scheduled: u32,
     /// Runs this pass imported (finished, failed or unchanged).
     pub runs: Vec<crate::import::RunRecord>,
-    /// Runs left queued because the time budget ran out.
+    /// Runs left queued because the time budget ran out (or the host is stopping).
     pub deferred: u32,
     /// The cleanup that followed the imports, if any ran.
     pub cleanup: Option<crate::retention::CleanupReport>,
@@ -92,6 +92,19 @@ pub fn run_due(
     now: i64,
     budget_secs: u64,
 ) -> Result<JobReport, Error> {
+    run_due_until(store, fetcher, config, now, budget_secs, &|| false)
+}
+
+/// [`run_due`] that also stops claiming new runs once `stop` returns true: a host that
+/// is shutting down lets the run in hand finish and leaves the rest queued.
+pub fn run_due_until(
+    store: &impl Store,
+    fetcher: &dyn Fetcher,
+    config: &Config,
+    now: i64,
+    budget_secs: u64,
+    stop: &dyn Fn() -> bool,
+) -> Result<JobReport, Error> {
     let started = Instant::now();
     let budget = Duration::from_secs(budget_secs);
     let clock = || now + i64::try_from(started.elapsed().as_secs()).unwrap_or(i64::MAX / 2);
@@ -101,7 +114,7 @@ pub fn run_due(
         ..JobReport::default()
     };
     loop {
-        if started.elapsed() >= budget {
+        if started.elapsed() >= budget || stop() {
             report.deferred = queued_count(store)?;
             break;
         }
