@@ -1,13 +1,15 @@
 //! `epg check`: read a feed with a counting sink and report what it holds.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use epg::feed::{self, Reject, Warning};
 use epg::model::{Channel, Programme};
 use serde::Serialize;
 
-use crate::args::CheckArgs;
-use crate::input::{open_feed, rfc3339};
+use crate::cli::CheckArgs;
+use crate::input::{feed_size, open_feed, rfc3339};
+use crate::progress::{Progress, Reporting};
 
 /// Counts everything and keeps every reject and warning, which are few in any feed
 /// worth importing (and a feed full of them is exactly what `check` must show).
@@ -93,15 +95,23 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         options.limits.max_decompressed_bytes = max;
     }
     let mut tally = Tally::default();
-    let error = feed::read(input, &options, &mut tally)
+    let progress = Progress::new(!args.json, feed_size(&args.feed));
+    let mut sink = Reporting {
+        inner: &mut tally,
+        progress: &progress,
+    };
+    let error = feed::read(input, &options, &mut sink)
         .err()
         .map(|e| e.to_string());
+    progress.finish();
     let report = report(tally, error);
+    let mut out = io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print_text(&report);
+        print_text(&mut out, &report)?;
     }
+    out.flush()?;
     Ok(match &report.error {
         Some(e) => {
             eprintln!("error: {e}");
@@ -135,33 +145,31 @@ fn report(tally: Tally, error: Option<String>) -> Report {
     }
 }
 
-fn print_text(report: &Report) {
+fn print_text(out: &mut impl Write, report: &Report) -> io::Result<()> {
     let none = || "-".to_owned();
-    println!("channels:    {}", report.channels);
-    println!("programmes:  {}", report.programmes);
-    println!("rejected:    {}", report.rejected);
-    println!("warnings:    {}", report.warnings);
-    println!(
-        "first start: {}",
-        report.first_start.clone().unwrap_or_else(none)
-    );
-    println!(
-        "last stop:   {}",
-        report.last_stop.clone().unwrap_or_else(none)
-    );
+    writeln!(out, "channels:    {}", report.channels)?;
+    writeln!(out, "programmes:  {}", report.programmes)?;
+    writeln!(out, "rejected:    {}", report.rejected)?;
+    writeln!(out, "warnings:    {}", report.warnings)?;
+    let first = report.first_start.clone().unwrap_or_else(none);
+    writeln!(out, "first start: {first}")?;
+    let last = report.last_stop.clone().unwrap_or_else(none);
+    writeln!(out, "last stop:   {last}")?;
     for r in &report.rejects {
-        println!(
+        writeln!(
+            out,
             "rejected programme #{} channel {} start {}: {}: {}",
             r.position,
             quoted(r.channel.as_deref()),
             quoted(r.start.as_deref()),
             r.reason,
             r.detail
-        );
+        )?;
     }
     for w in &report.warning_messages {
-        println!("warning: {w}");
+        writeln!(out, "warning: {w}")?;
     }
+    Ok(())
 }
 
 /// A value as `"…"`, or `-` when absent, so that empty and missing differ.

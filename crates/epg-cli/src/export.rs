@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::args::ExportArgs;
+use crate::cli::ExportArgs;
 use crate::input::existing_store;
 use epg::export;
 

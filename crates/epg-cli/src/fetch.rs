@@ -18,9 +18,17 @@ pub struct UreqFetcher {
 }
 
 impl UreqFetcher {
-    /// A client that follows no redirects and treats every status as a response.
+    /// A client that follows no redirects, treats every status as a response, and goes
+    /// through the proxy that `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` name (minus
+    /// `NO_PROXY`), as curl does.
     pub fn new() -> Self {
+        Self::with_proxy(ureq::Proxy::try_from_env())
+    }
+
+    /// The same client with `proxy` (or none) instead of the environment's.
+    pub fn with_proxy(proxy: Option<ureq::Proxy>) -> Self {
         let agent = ureq::Agent::config_builder()
+            .proxy(proxy)
             .max_redirects(0)
             .http_status_as_error(false)
             .timeout_connect(Some(CONNECT_TIMEOUT))
@@ -75,6 +83,11 @@ mod tests {
 
     use super::support::{Canned, FeedServer};
 
+    /// The loopback servers are reached directly, whatever proxy the environment names.
+    fn fetcher() -> UreqFetcher {
+        UreqFetcher::with_proxy(None)
+    }
+
     fn body_of(result: Result<Download<'_>, DownloadError>) -> Result<Vec<u8>, String> {
         match result.map_err(|e| e.to_string())? {
             Download::Unchanged => Err("unchanged".into()),
@@ -97,7 +110,7 @@ mod tests {
             ("/feed", Canned::ok(feed.clone())),
             ("/unsized", unsized_feed),
         ]);
-        let fetcher = UreqFetcher::new();
+        let fetcher = fetcher();
         let none = Validators::default();
         let get = |path: &str, cap: u64| body_of(download(&fetcher, &server.url(path), &none, cap));
         assert_eq!(get("/a", 1 << 20), Ok(feed.clone()));
@@ -121,7 +134,7 @@ mod tests {
             ("/same", Canned::status("304 Not Modified")),
             ("/broken", Canned::status("500 Internal Server Error")),
         ]);
-        let fetcher = UreqFetcher::new();
+        let fetcher = fetcher();
         let validators = Validators {
             etag: Some("\"v1\"".into()),
             last_modified: None,

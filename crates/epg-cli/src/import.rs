@@ -1,15 +1,18 @@
 //! `epg import`: one provider, one run per feed, the import log's figures printed.
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use epg::SqliteStore;
+use epg::feed;
 use epg::import::{self, ImportOptions, RunRecord, RunStatus, Trigger};
 use serde::Serialize;
 
-use crate::args::ImportArgs;
 use crate::check::quoted;
-use crate::input::{create_store, open_feed};
+use crate::cli::ImportArgs;
+use crate::input::{create_store, feed_size, open_feed};
+use crate::progress::{Progress, Reporting};
 use crate::provider::{self, ProviderSpec};
 
 /// One feed's outcome, as printed.
@@ -36,16 +39,20 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let first = args.feeds.first().map_or("-", String::as_str);
     let provider_id = provider::find_or_create(&store, &spec, first, epg::store::now_seconds())?;
     let mut outcomes = Vec::new();
+    let mut out = io::stdout().lock();
     for feed in &args.feeds {
-        let outcome = import_one(&store, provider_id, feed);
+        let progress = Progress::new(!args.json, feed_size(feed));
+        let outcome = import_one(&store, provider_id, feed, &progress);
+        progress.finish();
         if !args.json {
-            print_text(&outcome);
+            print_text(&mut out, &outcome)?;
         }
         outcomes.push(outcome);
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&outcomes)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&outcomes)?)?;
     }
+    out.flush()?;
     let failed = outcomes.iter().any(|o| o.error.is_some());
     Ok(if failed {
         ExitCode::FAILURE
@@ -54,12 +61,20 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn import_one(store: &SqliteStore, provider_id: i64, feed: &str) -> Outcome {
+fn import_one(store: &SqliteStore, provider_id: i64, feed: &str, progress: &Progress) -> Outcome {
     let started = Instant::now();
     let result = open_feed(feed).and_then(|input| {
         let run = import::start_run(store, provider_id, Trigger::Cli)?;
+        let options = ImportOptions::default();
         // A failed run is recorded in its row; read it back so that its figures show.
-        import::run(store, run.id, input, &ImportOptions::default()).map_err(|e| {
+        import::run_with(store, run.id, &options, |read_options, sink| {
+            let mut sink = Reporting {
+                inner: sink,
+                progress,
+            };
+            feed::read(input, read_options, &mut sink)
+        })
+        .map_err(|e| {
             let record = import::get_run(store, run.id).ok().flatten();
             anyhow::Error::new(e).context(RunFailed(record))
         })
@@ -96,37 +111,42 @@ impl std::fmt::Display for RunFailed {
     }
 }
 
-fn print_text(o: &Outcome) {
+fn print_text(out: &mut impl Write, o: &Outcome) -> io::Result<()> {
     if let Some(r) = &o.run {
-        println!("run {} {}: {}", r.id, status(r.status), o.feed);
-        println!(
+        writeln!(out, "run {} {}: {}", r.id, status(r.status), o.feed)?;
+        writeln!(
+            out,
             "  bytes {}, channels {}, programmes {}",
             r.bytes_read, r.channels_seen, r.programmes_seen
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "  added {}, updated {}, removed {}, rejected {}, warnings {}",
             r.added, r.updated, r.removed, r.rejected, r.warnings
-        );
+        )?;
         for (reason, stats) in &r.rejects {
-            println!("  rejected {reason}: {}", stats.count);
+            writeln!(out, "  rejected {reason}: {}", stats.count)?;
             for e in &stats.examples {
-                println!(
+                writeln!(
+                    out,
                     "    #{} channel {} start {}: {}",
                     e.position,
                     quoted(e.channel.as_deref()),
                     quoted(e.start.as_deref()),
                     e.detail
-                );
+                )?;
             }
         }
-        println!(
+        writeln!(
+            out,
             "  duration {:.3} s, {:.0} programmes/s",
             o.duration_secs, o.programmes_per_sec
-        );
+        )?;
     }
     if let Some(e) = &o.error {
         eprintln!("error: {}: {e}", o.feed);
     }
+    Ok(())
 }
 
 fn status(status: RunStatus) -> &'static str {

@@ -17,6 +17,14 @@ pub fn open_feed(feed: &str) -> anyhow::Result<Box<dyn Read>> {
     Ok(Box::new(BufReader::with_capacity(64 * 1024, file)))
 }
 
+/// The size of a feed file, for progress; `None` for standard input.
+pub fn feed_size(feed: &str) -> Option<u64> {
+    (feed != "-")
+        .then(|| std::fs::metadata(feed).ok())
+        .flatten()
+        .map(|m| m.len())
+}
+
 /// Opens (creating if needed) and migrates the database for `import`.
 pub fn create_store(path: &Path) -> anyhow::Result<SqliteStore> {
     let store = SqliteStore::open(path)

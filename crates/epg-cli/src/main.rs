@@ -1,74 +1,70 @@
 //! The `epg` command-line tool: check, import, clean up and export guides natively,
-//! over the same library the Spin components use.
+//! and serve the whole app without Spin, over the same library the Spin components use.
 
-mod args;
 mod check;
 mod cleanup;
+mod cli;
 mod export;
 mod fetch;
-mod help;
 mod import;
 mod input;
+mod progress;
 mod provider;
 mod serve;
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
-use args::{Command, Topic};
+use clap::{CommandFactory, Parser};
+use cli::{Cli, Command};
 
 /// Usage errors exit with 2, like most Unix tools, so scripts can tell them from failures.
 const USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let words = std::env::args_os()
-        .skip(1)
-        .map(|w| w.to_string_lossy().into_owned());
-    let command = match args::parse(words) {
-        Ok(command) => command,
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
         Err(e) => {
-            eprintln!("error: {e}\n\nFor usage, run `{}`.", help_command(e.topic));
-            return ExitCode::from(USAGE);
+            // Help and version are "errors" to clap too; they go to stdout and exit 0.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
-    let result = match command {
-        Command::Help(topic) => {
-            print!("{}", help_text(topic));
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Version => {
-            println!("epg {}", env!("CARGO_PKG_VERSION"));
-            Ok(ExitCode::SUCCESS)
-        }
+    let result = match cli.command {
         Command::Check(a) => check::run(&a),
         Command::Import(a) => import::run(&a),
         Command::Cleanup(a) => cleanup::run(&a),
         Command::Export(a) => export::run(&a),
         Command::Serve(a) => serve::run(&a),
+        Command::Completions { shell } => completions(shell),
     };
     result.unwrap_or_else(|e| {
+        // A reader that stopped early (`epg check FEED | head`) is not a failure: end
+        // quietly, as other Unix tools do.
+        if is_broken_pipe(&e) {
+            return ExitCode::SUCCESS;
+        }
         eprintln!("error: {e:#}");
         ExitCode::FAILURE
     })
 }
 
-fn help_text(topic: Topic) -> &'static str {
-    match topic {
-        Topic::Main => help::MAIN,
-        Topic::Check => help::CHECK,
-        Topic::Import => help::IMPORT,
-        Topic::Cleanup => help::CLEANUP,
-        Topic::Export => help::EXPORT,
-        Topic::Serve => help::SERVE,
-    }
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    // Rendered first: clap_complete panics on a failed write, and stdout may be closed.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "epg", &mut script);
+    io::stdout().lock().write_all(&script)?;
+    Ok(ExitCode::SUCCESS)
 }
 
-fn help_command(topic: Topic) -> &'static str {
-    match topic {
-        Topic::Main => "epg --help",
-        Topic::Check => "epg check --help",
-        Topic::Import => "epg import --help",
-        Topic::Cleanup => "epg cleanup --help",
-        Topic::Export => "epg export --help",
-        Topic::Serve => "epg serve --help",
-    }
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }

@@ -16,11 +16,15 @@ const SAMPLE_PLAIN: &str = concat!(
     "/../../../shared/xmltv-samples/iptv-org-epg/epgshare01.online.content.xml"
 );
 
+/// `epg` with the environment variables it reads removed, so the caller's cannot leak in.
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_epg"));
+    command.args(args).env_remove("EPG_DB");
+    command
+}
+
 fn epg(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_epg"))
-        .args(args)
-        .output()
-        .expect("run epg")
+    command(args).output().expect("run epg")
 }
 
 fn stdout(out: &Output) -> String {
@@ -65,8 +69,38 @@ fn help_version_and_usage_errors() {
     assert_eq!(bad.status.code(), Some(2));
     assert_eq!(
         stderr(&bad),
-        "error: missing required option --days\n\nFor usage, run `epg cleanup --help`.\n"
+        "error: the following required arguments were not provided:\n  --days <N>\n\n\
+         Usage: epg cleanup --db <PATH> --days <N>\n\nFor more information, try '--help'.\n"
     );
+    assert_eq!(stdout(&bad), "");
+
+    let typo = epg(&["exprot", "--db", "x.db"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).starts_with(
+            "error: unrecognized subcommand 'exprot'\n\n  tip: a similar subcommand exists: 'export'\n"
+        ),
+        "{}",
+        stderr(&typo)
+    );
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "_epg()"),
+        ("zsh", "#compdef epg"),
+        ("fish", "complete -c epg"),
+    ] {
+        let out = epg(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = stdout(&out);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("serve"), "{shell}");
+    }
+    let bad = epg(&["completions", "tcsh"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).starts_with("error: invalid value 'tcsh' for '<SHELL>'"));
 }
 
 #[test]
@@ -192,6 +226,102 @@ fn import_twice_then_export_and_cleanup() {
     assert_eq!(report["past_programmes"], after_first);
     assert_eq!(report["future_programmes"], 0);
     assert_eq!(programme_count(&db), 0);
+}
+
+#[test]
+fn the_database_falls_back_to_epg_db() {
+    let dir = scratch("epg-db");
+    let db = dir.join("env.db");
+    let out = command(&["import", "--provider", "p", "--json", SAMPLE])
+        .env("EPG_DB", &db)
+        .output()
+        .expect("run epg");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)[0]["run"]["programmes_seen"], 203);
+    assert!(programme_count(&db) > 0);
+}
+
+/// A feed of `n` programmes, big enough for the reader to report progress many times.
+fn big_feed(dir: &std::path::Path, n: u32) -> PathBuf {
+    let mut xml =
+        String::from("<tv><channel id=\"a.test\"><display-name>A</display-name></channel>\n");
+    for i in 0..n {
+        let (day, hour) = (1 + i / 24, i % 24);
+        xml.push_str(&format!(
+            "<programme start=\"2025{month:02}{mday:02}{hour:02}0000 +0000\" \
+             stop=\"2025{month:02}{mday:02}{hour:02}3000 +0000\" channel=\"a.test\">\
+             <title>Show {i}</title></programme>\n",
+            month = 1 + (day - 1) / 28,
+            mday = 1 + (day - 1) % 28
+        ));
+    }
+    xml.push_str("</tv>\n");
+    let path = dir.join("big.xml");
+    fs::write(&path, xml).expect("write feed");
+    path
+}
+
+#[test]
+fn no_progress_when_stderr_is_not_a_terminal() {
+    let dir = scratch("progress");
+    let feed = big_feed(&dir, 5_000);
+    let feed = feed.to_str().expect("path");
+    let check = epg(&["check", feed]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert!(stdout(&check).starts_with("channels:    1\nprogrammes:  5000\n"));
+    assert_eq!(stderr(&check), "");
+    let db = dir.join("guide.db");
+    let import = epg(&[
+        "import",
+        "--db",
+        db.to_str().expect("path"),
+        "--provider",
+        "p",
+        feed,
+    ]);
+    assert_eq!(import.status.code(), Some(0), "{}", stderr(&import));
+    assert!(
+        stdout(&import).contains("programmes 5000\n"),
+        "{}",
+        stdout(&import)
+    );
+    assert_eq!(stderr(&import), "");
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let dir = scratch("closed-stdout");
+    let db = dir.join("guide.db");
+    let db_arg = db.to_str().expect("path");
+    let feed = big_feed(&dir, 5_000);
+    let import = epg(&[
+        "import",
+        "--db",
+        db_arg,
+        "--provider",
+        "p",
+        feed.to_str().expect("path"),
+    ]);
+    assert_eq!(import.status.code(), Some(0), "{}", stderr(&import));
+    let runs: [&[&str]; 4] = [
+        &["check", SAMPLE],
+        &["check", "--json", SAMPLE],
+        &["completions", "bash"],
+        &["export", "--db", db_arg],
+    ];
+    for args in runs {
+        // The reading end is closed before epg starts, as `| head` does once it has
+        // its lines: every write fails with a broken pipe.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = command(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run epg");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
 }
 
 #[test]

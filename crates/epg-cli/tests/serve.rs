@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use epg::import::{self, Trigger};
-use epg::{SqliteStore, catalog};
+use epg::{SqliteStore, Store, catalog};
 use serde_json::{Value, json};
-use support::{Canned, FeedServer, feed_xml};
+use support::{Canned, FeedServer, Gate, feed_xml};
 
 /// A running `epg serve`, killed when dropped.
 struct Server {
@@ -24,6 +24,10 @@ struct Server {
 
 impl Server {
     fn start(db: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_with(db, env, &[])
+    }
+
+    fn start_with(db: &Path, env: &[(&str, &str)], flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_epg"))
             .args([
                 "serve",
@@ -32,6 +36,10 @@ impl Server {
                 "--listen",
                 "127.0.0.1:0",
             ])
+            .args(flags)
+            // Only the settings a test gives: no SPIN_VARIABLE_*, EPG_DB or proxy of
+            // the caller's may change what the server does.
+            .env_clear()
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -63,10 +71,11 @@ impl Server {
     }
 
     fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+        // The shell's built-in `kill`: no binary to install, no unsafe `libc::kill`.
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill -TERM {}", self.child.id())])
             .status()
-            .expect("kill");
+            .expect("sh");
         assert!(status.success());
     }
 
@@ -105,6 +114,7 @@ impl Drop for Server {
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
+        .proxy(None)
         .http_status_as_error(false)
         .max_redirects(0)
         .build()
@@ -163,12 +173,12 @@ fn scratch(name: &str) -> PathBuf {
     dir.join("guide.db")
 }
 
-/// A database with one provider fetching `url` and a queued run for it.
-fn db_with_queued_run(db: &Path, url: &str) -> i64 {
+/// Adds provider `name` fetching `url` to the database (created if needed), with a
+/// queued run, and returns the run.
+fn queued_run(db: &Path, name: &str, url: &str) -> i64 {
     let store = SqliteStore::open(db).expect("open");
     epg::prepare(&store).expect("prepare");
-    let input =
-        serde_json::from_value(json!({"name": "loopback", "xmltv_url": url})).expect("input");
+    let input = serde_json::from_value(json!({"name": name, "xmltv_url": url})).expect("input");
     let provider =
         catalog::create_provider(&store, &input, epg::store::now_seconds()).expect("provider");
     import::queue_run(&store, provider.id, Trigger::Manual)
@@ -300,7 +310,7 @@ fn a_job_tick_imports_a_loopback_feed_and_the_export_streams_it() {
         ("/feed.xml", Canned::ok(feed_xml(now, 2, 30))),
     ]);
     let db = scratch("tick");
-    let run = db_with_queued_run(&db, &feed.url("/old.xml"));
+    let run = queued_run(&db, "loopback", &feed.url("/old.xml"));
     // The job thread's first tick runs at start.
     let server = Server::start(&db, &[]);
     let record = wait_for_run(&server, run);
@@ -381,4 +391,147 @@ fn sigterm_finishes_the_request_in_flight_then_exits_0() {
         "{lines:?}"
     );
     assert!(TcpStream::connect(server.addr()).is_err());
+}
+
+#[test]
+fn sigterm_during_an_import_lets_it_finish_and_leaves_no_run_running() {
+    let now = epg::store::now_seconds();
+    let mut slow = Canned::ok(feed_xml(now, 1, 10));
+    slow.delay = Duration::from_millis(1500);
+    let feed = FeedServer::start(vec![("/slow.xml", slow)]);
+    let db = scratch("stop-mid-import");
+    let run = queued_run(&db, "loopback", &feed.url("/slow.xml"));
+    let next = queued_run(&db, "next", &feed.url("/slow.xml"));
+    let mut server = Server::start(&db, &[]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while feed.requests.lock().expect("lock").is_empty() {
+        assert!(Instant::now() < deadline, "the job thread never fetched");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.terminate();
+    assert_eq!(server.wait(Duration::from_secs(30)).code(), Some(0));
+    let store = SqliteStore::open(&db).expect("open");
+    let record = import::get_run(&store, run).expect("read").expect("run");
+    assert_eq!(record.status, import::RunStatus::Succeeded);
+    assert_eq!(record.programmes_seen, 10);
+    // The job thread stopped between runs: the next one waits for the next process.
+    let next = import::get_run(&store, next).expect("read").expect("run");
+    assert_eq!(next.status, import::RunStatus::Queued);
+    assert_eq!(feed.requests.lock().expect("lock").len(), 1);
+}
+
+#[test]
+fn settings_come_from_spin_variables_and_flags_override_them() {
+    let db = scratch("settings");
+    let out = Command::new(env!("CARGO_BIN_EXE_epg"))
+        .args([
+            "serve",
+            "--db",
+            db.to_str().expect("path"),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env_clear()
+        .env("SPIN_VARIABLE_TIMEZONE", "Mars/Base")
+        .output()
+        .expect("run epg");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: invalid value \"Mars/Base\" for setting timezone: \
+         expected an IANA zone such as Europe/Berlin\n"
+    );
+
+    // A flag wins over its variable; CORS (from its variable) shows on every response.
+    let server = Server::start_with(
+        &db,
+        &[
+            ("SPIN_VARIABLE_TIMEZONE", "Mars/Base"),
+            ("SPIN_VARIABLE_CORS_ENABLED", "true"),
+        ],
+        &["--timezone", "Europe/Berlin"],
+    );
+    let health = reply(agent().get(&server.url("/api/v1/health")).call());
+    assert_eq!(health.status, 200);
+    assert_eq!(health.header("access-control-allow-origin"), Some("*"));
+}
+
+#[test]
+fn a_second_signal_stops_at_once() {
+    let now = epg::store::now_seconds();
+    let mut stalled = Canned::ok(feed_xml(now, 1, 10));
+    stalled.delay = Duration::from_secs(60);
+    let feed = FeedServer::start(vec![("/stalled.xml", stalled)]);
+    let db = scratch("second-signal");
+    queued_run(&db, "loopback", &feed.url("/stalled.xml"));
+    let mut server = Server::start(&db, &[]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while feed.requests.lock().expect("lock").is_empty() {
+        assert!(Instant::now() < deadline, "the job thread never fetched");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.terminate();
+    // Once the first is taken (two signals before that would be one).
+    server.log_line("level=info event=stopping");
+    server.terminate();
+    assert_eq!(server.wait(Duration::from_secs(10)).code(), Some(1));
+    assert_eq!(
+        server.log_line("error: "),
+        "error: stopped before the work in flight was finished"
+    );
+}
+
+#[test]
+fn cores_times_four_requests_at_once_and_reads_do_not_wait_for_them() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n = (cores * 4).max(8);
+    let now = epg::store::now_seconds();
+    let gate = Gate::default();
+    let mut held = Canned::ok(feed_xml(now, 1, 10));
+    held.gate = Some(gate.clone());
+    let feed = FeedServer::start(vec![("/held.xml", held)]);
+    let db = scratch("concurrency");
+    let store = SqliteStore::open(&db).expect("open");
+    epg::prepare(&store).expect("prepare");
+    for i in 0..n {
+        let input = serde_json::from_value(
+            json!({"name": format!("p{i}"), "xmltv_url": feed.url("/held.xml")}),
+        )
+        .expect("input");
+        let provider = catalog::create_provider(&store, &input, now).expect("provider");
+        import::queue_run(&store, provider.id, Trigger::Manual).expect("queue");
+    }
+    let server = Server::start(&db, &[]);
+    // Each `POST /jobs/run` claims a run and holds it at the gate (the job thread
+    // takes one too), so `n` feeds at the gate means `n - 1` requests in flight at once.
+    let clients: Vec<_> = (0..n)
+        .map(|_| {
+            let url = server.url("/api/v1/jobs/run");
+            std::thread::spawn(move || reply(agent().post(&url).send_empty()).status)
+        })
+        .collect();
+    let arrived = gate.wait_for(n, Duration::from_secs(60));
+    let health = reply(agent().get(&server.url("/api/v1/health")).call());
+    let channels = reply(agent().get(&server.url("/api/v1/channels")).call());
+    gate.open();
+    assert_eq!(
+        arrived, n,
+        "only {arrived} of {n} feeds were fetched at once"
+    );
+    assert_eq!((health.status, channels.status), (200, 200));
+    for client in clients {
+        assert_eq!(client.join().expect("client"), 200);
+    }
+    let runs = store
+        .execute(
+            "SELECT status, COUNT(*) FROM import_log GROUP BY status",
+            &[],
+        )
+        .expect("runs");
+    let row = runs.first().expect("row");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        (row.str(0).expect("status"), row.i64(1).expect("count")),
+        ("succeeded", n as i64)
+    );
 }

@@ -1,24 +1,38 @@
 //! [`Store`] over Spin's SQLite interface (`spin:sqlite@3.0.0`).
 
+use std::cell::Cell;
+
 use epg::store::{self, Rows, Store, Value};
 use spin_sdk::sqlite3::{self, Connection};
 
 /// One connection to the component's `default` database.
 pub struct SpinStore {
     conn: Connection,
+    /// Whether this connection's busy timeout is set; see [`open_store`].
+    waits_for_locks: Cell<bool>,
 }
 
-/// Opens the `default` database, sets it up for several writers and brings its schema
-/// up to date.
+/// Opens the `default` database and readies it, paying one statement of set-up per
+/// request when the database is ready (see [`epg::ready`]).
 ///
-/// Each open is a new connection, so the busy timeout is set on every one: without it a
-/// writer that meets another process's write lock fails at once instead of waiting. WAL
-/// (readers never wait for an import) is a property of the file, so it is set only when
-/// missing. Both are ignored where the host refuses them (libSQL).
+/// A connection lives for one request, so what a connection remembers is set again on
+/// each: the busy timeout (without it a writer that meets another process's write lock
+/// fails at once instead of waiting). Only writers can meet the lock (readers never wait,
+/// under WAL), so it is set before the connection's first statement that is not a
+/// `SELECT`, and a read-only request never pays for it. WAL is a property of the file,
+/// set when the database is first readied. Both are ignored where the host refuses them
+/// (libSQL).
 pub fn open_store() -> Result<SpinStore, store::Error> {
     let conn = Connection::open_default().map_err(map_error)?;
-    let store = SpinStore { conn };
-    let _ = store.execute("PRAGMA busy_timeout = 5000", &[]);
+    let store = SpinStore {
+        conn,
+        waits_for_locks: Cell::new(false),
+    };
+    epg::ready(&store, set_wal)?;
+    Ok(store)
+}
+
+fn set_wal(store: &SpinStore) {
     let mode = store.execute("PRAGMA journal_mode", &[]).ok();
     let is_wal = mode
         .as_ref()
@@ -28,12 +42,18 @@ pub fn open_store() -> Result<SpinStore, store::Error> {
     if !is_wal {
         let _ = store.execute("PRAGMA journal_mode = WAL", &[]);
     }
-    epg::prepare(&store)?;
-    Ok(store)
 }
 
-impl Store for SpinStore {
-    fn execute(&self, sql: &str, params: &[Value]) -> store::Result<Rows> {
+impl SpinStore {
+    fn wait_for_locks(&self, sql: &str) {
+        if self.waits_for_locks.get() || is_read(sql) {
+            return;
+        }
+        self.waits_for_locks.set(true);
+        let _ = self.run("PRAGMA busy_timeout = 5000", &[]);
+    }
+
+    fn run(&self, sql: &str, params: &[Value]) -> store::Result<Rows> {
         let params: Vec<sqlite3::Value> = params.iter().map(to_spin).collect();
         let result = self.conn.execute(sql, &params).map_err(map_error)?;
         let rows = result
@@ -45,6 +65,20 @@ impl Store for SpinStore {
             columns: result.columns,
             rows,
         })
+    }
+}
+
+/// A statement that cannot take the write lock. `PRAGMA`s count as reads: the ones the
+/// library runs on reads only query.
+fn is_read(sql: &str) -> bool {
+    let head = sql.trim_start().get(..6).unwrap_or("");
+    head.eq_ignore_ascii_case("select") || head.eq_ignore_ascii_case("pragma")
+}
+
+impl Store for SpinStore {
+    fn execute(&self, sql: &str, params: &[Value]) -> store::Result<Rows> {
+        self.wait_for_locks(sql);
+        self.run(sql, params)
     }
 }
 
@@ -90,7 +124,18 @@ fn is_busy(message: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_busy;
+    use super::{is_busy, is_read};
+
+    #[test]
+    fn only_writes_set_the_busy_timeout() {
+        assert!(is_read("SELECT 1"));
+        assert!(is_read("  select * from channels"));
+        assert!(is_read("PRAGMA journal_mode"));
+        assert!(!is_read("BEGIN IMMEDIATE"));
+        assert!(!is_read("INSERT INTO t VALUES (1)"));
+        assert!(!is_read("WITH x AS (SELECT 1) DELETE FROM t"));
+        assert!(!is_read("sel"));
+    }
 
     #[test]
     fn lock_timeouts_are_busy() {

@@ -37,6 +37,34 @@ pub use config::Config;
 pub use store::SqliteStore;
 pub use store::Store;
 
+/// Readies a connection that a host opens for every request (Spin does), with a single
+/// statement when the database is already as [`prepare`] leaves it: this build's schema
+/// and a complete search index. Otherwise `first_use` applies the host's connection
+/// settings that outlive the connection (such as WAL) and [`prepare`] runs.
+///
+/// A database where either check fails for a reason (no schema yet, an older or newer
+/// one, a SQLite without FTS5) takes the long way, which reports what is wrong.
+pub fn ready<S: Store>(store: &S, first_use: impl FnOnce(&S)) -> Result<(), store::Error> {
+    let check = format!(
+        "SELECT (SELECT MAX(version) FROM schema_version) = ? AND ({}) = ?",
+        guide::SEARCH_INDEX_OBJECTS
+    );
+    let params = [
+        store::latest_version().into(),
+        guide::SEARCH_INDEX_OBJECT_COUNT.into(),
+    ];
+    let is_ready = store
+        .execute(&check, &params)
+        .ok()
+        .and_then(|rows| rows.first().and_then(|row| row.i64(0).ok()))
+        == Some(1);
+    if !is_ready {
+        first_use(store);
+        prepare(store)?;
+    }
+    Ok(())
+}
+
 /// Readies a database for use: applies pending migrations, then creates the search
 /// index if this SQLite has FTS5. Returns the schema version. Every component and the
 /// CLI call this once at start; it is cheap when there is nothing to do.

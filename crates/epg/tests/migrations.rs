@@ -99,3 +99,66 @@ fn an_older_database_gets_only_the_migrations_it_lacks() {
     let names: Vec<String> = columns.iter().map(|r| r.string(0).expect("name")).collect();
     assert_eq!(names, ["channel_id", "start", "stop"]);
 }
+
+/// Counts the statements a connection runs and records them.
+struct Counting<'a> {
+    inner: &'a SqliteStore,
+    statements: std::cell::RefCell<Vec<String>>,
+}
+
+impl Store for Counting<'_> {
+    fn execute(&self, sql: &str, params: &[store::Value]) -> store::Result<store::Rows> {
+        self.statements.borrow_mut().push(sql.to_owned());
+        self.inner.execute(sql, params)
+    }
+}
+
+fn counting(inner: &SqliteStore) -> Counting<'_> {
+    Counting {
+        inner,
+        statements: std::cell::RefCell::new(Vec::new()),
+    }
+}
+
+#[test]
+fn a_ready_database_costs_one_statement_of_set_up() {
+    let db = SqliteStore::open_in_memory().expect("open");
+    let first = counting(&db);
+    let mut first_use = 0;
+    epg::ready(&first, |_| first_use += 1).expect("ready");
+    assert_eq!(first_use, 1, "a new database is set up");
+    assert!(first.statements.borrow().len() > 3);
+
+    let next = counting(&db);
+    epg::ready(&next, |_| panic!("a ready database needs no set-up")).expect("ready");
+    assert_eq!(next.statements.borrow().len(), 1);
+    let has_index = db
+        .execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'programmes_fts'",
+            &[],
+        )
+        .expect("index");
+    assert_eq!(has_index.first().expect("row").i64(0).expect("int"), 1);
+}
+
+#[test]
+fn an_incomplete_database_takes_the_long_way() {
+    let db = SqliteStore::open_in_memory().expect("open");
+    epg::prepare(&db).expect("prepare");
+    db.execute("DROP TRIGGER programmes_fts_update", &[])
+        .expect("drop");
+    let mut first_use = 0;
+    epg::ready(&db, |_| first_use += 1).expect("ready");
+    assert_eq!(first_use, 1);
+    let again = counting(&db);
+    epg::ready(&again, |_| panic!("repaired")).expect("ready");
+    assert_eq!(again.statements.borrow().len(), 1);
+
+    db.execute("INSERT INTO schema_version VALUES (999, 0)", &[])
+        .expect("insert");
+    let err = epg::ready(&db, |_| {}).expect_err("newer schema");
+    assert!(
+        err.to_string()
+            .starts_with("the database schema is version 999")
+    );
+}

@@ -3,6 +3,7 @@
 mod common;
 
 mod api;
+mod deploy;
 mod export;
 mod feed;
 mod guide;

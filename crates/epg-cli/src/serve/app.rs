@@ -6,6 +6,7 @@ use std::convert::Infallible;
 use std::io::{self, BufWriter, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use epg::SqliteStore;
 use epg::api::{self, ApiError, Area, Body, CLIENT_ADDR_HEADER, Context, XmltvRequest};
@@ -18,6 +19,10 @@ use tokio::sync::oneshot;
 use super::body::{CHUNK_BYTES, ResponseBody};
 use super::pool::Pool;
 use crate::fetch::UreqFetcher;
+
+/// A client must have sent its whole body within this time, so that a trickling upload
+/// cannot hold a connection (and the 1 MiB it may buffer) for ever.
+const BODY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What every request shares.
 pub struct App {
@@ -48,14 +53,23 @@ pub async fn serve(
     request: Request<Incoming>,
 ) -> Result<Response<ResponseBody>, Infallible> {
     let (mut parts, body) = request.into_parts();
-    let body = match read_body(body, api::MAX_BODY_BYTES + 1).await {
+    let read = tokio::time::timeout(BODY_TIMEOUT, read_body(body, api::MAX_BODY_BYTES + 1));
+    let body = match read.await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!(
+            "the body took longer than {} s",
+            BODY_TIMEOUT.as_secs()
+        )),
+    };
+    let body = match body {
         Ok(body) => body,
-        Err(e) => {
+        Err(error) => {
             app.log(
                 LogLevel::Warn,
                 &[
                     ("event", "request-body-unreadable".into()),
-                    ("error", e.to_string().into()),
+                    ("error", error.into()),
                 ],
             );
             let problem = api::error_response(&ApiError::bad_request(

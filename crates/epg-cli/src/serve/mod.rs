@@ -19,7 +19,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::args::ServeArgs;
+use crate::cli::ServeArgs;
 use crate::fetch::UreqFetcher;
 use crate::input::create_store;
 use app::App;
@@ -30,17 +30,10 @@ use pool::Pool;
 /// otherwise hold a connection slot forever).
 const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The settings, from the same names as under Spin (`SPIN_VARIABLE_<NAME>`), so one
-/// environment configures both.
-pub fn config_from_env() -> anyhow::Result<Config> {
-    Ok(Config::from_lookup(|name| {
-        std::env::var(format!("SPIN_VARIABLE_{}", name.to_ascii_uppercase())).ok()
-    })?)
-}
-
 /// Runs `epg serve` until SIGINT or SIGTERM.
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let config = config_from_env()?;
+    // The flags fall back to the Spin variables' environment names (see `cli::Settings`).
+    let config = Config::from_lookup(|name| args.settings.get(name))?;
     let store = create_store(&args.db)?;
     let app = Arc::new(App {
         pool: Pool::new(args.db.clone(), store),
@@ -51,11 +44,16 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
-    runtime.block_on(serve(app, &args.listen))?;
+    let served = runtime.block_on(serve(app, &args.listen));
+    // Handlers still running after a forced stop must not hold the process up.
+    runtime.shutdown_background();
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(app: Arc<App>, listen: &str) -> anyhow::Result<()> {
+    // Before anything announces the server: a signal from then on must stop it cleanly.
+    let mut signals = Signals::new().context("cannot listen for signals")?;
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -69,7 +67,6 @@ async fn serve(app: Arc<App>, listen: &str) -> anyhow::Result<()> {
     );
     let jobs = Jobs::spawn(Arc::clone(&app)).context("cannot start the job thread")?;
     let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -89,37 +86,57 @@ async fn serve(app: Arc<App>, listen: &str) -> anyhow::Result<()> {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             },
-            () = &mut shutdown => break,
+            () = signals.next() => break,
         }
     }
     drop(listener);
     app.log(LogLevel::Info, &[("event", "stopping".into())]);
     let jobs = tokio::task::spawn_blocking(move || jobs.stop());
-    graceful.shutdown().await;
-    let _ = jobs.await;
+    let finished = async {
+        graceful.shutdown().await;
+        let _ = jobs.await;
+    };
+    // A second signal is the operator insisting: stop without waiting for slow clients
+    // or the import in hand (whose run is taken over once its lease expires).
+    tokio::select! {
+        () = finished => {}
+        () = signals.next() => anyhow::bail!("stopped before the work in flight was finished"),
+    }
     app.log(LogLevel::Info, &[("event", "stopped".into())]);
     Ok(())
 }
 
-/// Resolves on the first SIGINT or SIGTERM.
-async fn shutdown_signal() {
+/// SIGINT and SIGTERM, listened for from the start, so that a second signal sent while
+/// the first is being handled is not lost.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(Self {})
     }
-    #[cfg(not(unix))]
-    {
+
+    /// Resolves on the next signal.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -3,8 +3,8 @@
 #![allow(dead_code)] // each test binary uses part of it
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -53,6 +53,44 @@ pub struct Canned {
     /// Whether to send `Content-Length`; without it the body ends when the connection
     /// closes, so its size is known only once read.
     pub length: bool,
+    /// Holds the answer until the test opens the gate.
+    pub gate: Option<Gate>,
+}
+
+/// Requests held until the test opens it, counting those waiting: proof that so many
+/// were in flight at once.
+#[derive(Clone, Default)]
+pub struct Gate {
+    state: Arc<(Mutex<(usize, bool)>, Condvar)>,
+}
+
+impl Gate {
+    fn pass(&self) {
+        let (lock, changed) = &*self.state;
+        let mut state = lock.lock().expect("lock");
+        state.0 += 1;
+        changed.notify_all();
+        while !state.1 {
+            state = changed.wait(state).expect("wait");
+        }
+    }
+
+    /// Waits up to `timeout` for `n` requests at the gate; returns how many came.
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> usize {
+        let (lock, changed) = &*self.state;
+        let state = lock.lock().expect("lock");
+        let (state, _) = changed
+            .wait_timeout_while(state, timeout, |s| s.0 < n)
+            .expect("wait");
+        state.0
+    }
+
+    /// Lets every held request through, and all later ones.
+    pub fn open(&self) {
+        let (lock, changed) = &*self.state;
+        lock.lock().expect("lock").1 = true;
+        changed.notify_all();
+    }
 }
 
 impl Canned {
@@ -64,6 +102,7 @@ impl Canned {
             body: body.into(),
             delay: Duration::ZERO,
             length: true,
+            gate: None,
         }
     }
 
@@ -75,6 +114,7 @@ impl Canned {
             body: Vec::new(),
             delay: Duration::ZERO,
             length: true,
+            gate: None,
         }
     }
 
@@ -86,13 +126,14 @@ impl Canned {
             body: Vec::new(),
             delay: Duration::ZERO,
             length: true,
+            gate: None,
         }
     }
 }
 
 /// A loopback HTTP server for feeds: answers each path with its [`Canned`] response
 /// (404 otherwise) and records every request head. A test stub, not a server: one
-/// connection at a time, `Connection: close`.
+/// thread per connection, `Connection: close`.
 pub struct FeedServer {
     /// Where it listens.
     pub addr: SocketAddr,
@@ -107,37 +148,12 @@ impl FeedServer {
         let addr = listener.local_addr().expect("addr");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = Arc::clone(&requests);
+        let routes = Arc::new(routes);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                let mut head = String::new();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    head.push_str(&line);
-                }
-                let path = head.split(' ').nth(1).unwrap_or("").to_owned();
-                seen.lock().expect("lock").push(head);
-                let canned = routes
-                    .iter()
-                    .find(|(p, _)| *p == path)
-                    .map(|(_, c)| c.clone())
-                    .unwrap_or_else(|| Canned::status("404 Not Found"));
-                std::thread::sleep(canned.delay);
-                let mut out = format!("HTTP/1.1 {}\r\n", canned.status);
-                for h in &canned.headers {
-                    out.push_str(h);
-                    out.push_str("\r\n");
-                }
-                if canned.length {
-                    out.push_str(&format!("Content-Length: {}\r\n", canned.body.len()));
-                }
-                out.push_str("Connection: close\r\n\r\n");
-                let _ = stream.write_all(out.as_bytes());
-                let _ = stream.write_all(&canned.body);
+                let Ok(stream) = stream else { continue };
+                let (routes, seen) = (Arc::clone(&routes), Arc::clone(&seen));
+                std::thread::spawn(move || answer(stream, &routes, &seen));
             }
         });
         Self { addr, requests }
@@ -147,4 +163,38 @@ impl FeedServer {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
+}
+
+fn answer(mut stream: TcpStream, routes: &[(&'static str, Canned)], seen: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let path = head.split(' ').nth(1).unwrap_or("").to_owned();
+    seen.lock().expect("lock").push(head);
+    let canned = routes
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, c)| c.clone())
+        .unwrap_or_else(|| Canned::status("404 Not Found"));
+    if let Some(gate) = &canned.gate {
+        gate.pass();
+    }
+    std::thread::sleep(canned.delay);
+    let mut out = format!("HTTP/1.1 {}\r\n", canned.status);
+    for h in &canned.headers {
+        out.push_str(h);
+        out.push_str("\r\n");
+    }
+    if canned.length {
+        out.push_str(&format!("Content-Length: {}\r\n", canned.body.len()));
+    }
+    out.push_str("Connection: close\r\n\r\n");
+    let _ = stream.write_all(out.as_bytes());
+    let _ = stream.write_all(&canned.body);
 }

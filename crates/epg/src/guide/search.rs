@@ -124,17 +124,20 @@ pub enum SearchError {
     Store(#[from] store::Error),
 }
 
+/// Counts the search index's objects in the schema: the table and its triggers.
+pub(crate) const SEARCH_INDEX_OBJECTS: &str = "SELECT COUNT(*) FROM sqlite_master WHERE name IN \
+     ('programmes_fts', 'programmes_fts_insert', 'programmes_fts_delete', \
+      'programmes_fts_update')";
+
+/// How many objects [`SEARCH_INDEX_OBJECTS`] counts once the index is complete.
+pub(crate) const SEARCH_INDEX_OBJECT_COUNT: i64 = 1 + TRIGGERS.len() as i64;
+
 /// Creates the FTS5 index and its triggers unless they exist, filling the index when it
 /// is new. Returns `false`, creating nothing, when this SQLite lacks FTS5; [`search`]
 /// then scans with `LIKE`.
 pub fn ensure_search_index(store: &impl Store) -> Result<bool, store::Error> {
-    let present = store.execute(
-        "SELECT COUNT(*) FROM sqlite_master WHERE name IN \
-         ('programmes_fts', 'programmes_fts_insert', 'programmes_fts_delete', \
-          'programmes_fts_update')",
-        &[],
-    )?;
-    if present.first().map(|r| r.i64(0)).transpose()? == Some(4) {
+    let present = store.execute(SEARCH_INDEX_OBJECTS, &[])?;
+    if present.first().map(|r| r.i64(0)).transpose()? == Some(SEARCH_INDEX_OBJECT_COUNT) {
         return Ok(true);
     }
     // Under the write lock, so that two starting processes do not both rebuild.
