@@ -1570,3 +1570,69 @@ fn every_documented_query_parameter_is_checked() {
     // Guards the loop itself: the document has at least these 19 today.
     assert!(checked.len() >= 19, "{checked:#?}");
 }
+
+/// Found by schemathesis: a search text with a NUL byte and C1 controls was a 500.
+#[test]
+fn search_text_with_control_characters_is_no_server_error() {
+    let db = db();
+    epg::prepare(&db).expect("search index");
+    let p = provider(&db, "prov");
+    let c = channel(&db, "One");
+    let m = mapping(&db, p, "one", c);
+    programme(&db, m, c, p, NOW + 600);
+    let path = "/api/v1/programs/search?offset=322&limit=64&start=0701-05-12T12%3A31%3A21Z&q=%C3%81%C2%84%C2%80%5D%C2%A3%C3%B3%F1%9A%B2%A3%F0%97%9A%82%F2%B9%AE%91%C2%A0%C2%81Z%C2%B0%C2%BD%C2%83%F3%B6%8B%AC%C3%9F%F3%A7%84%B2%11%00%F2%98%86%B4%C2%8D%C2%B8%40%C2%81";
+    let reply = call(Method::GET, path).send(Area::Channels, &db);
+    assert_eq!(
+        (reply.status(), reply.json()["total"].clone()),
+        (200, json!(0))
+    );
+    // A NUL breaks words like a space.
+    let body = call(Method::GET, "/api/v1/programs/search?q=%00news%00")
+        .send(Area::Channels, &db)
+        .json();
+    assert_eq!(
+        (
+            body["q"].clone(),
+            body["total"].clone(),
+            body["items"][0]["title"].clone()
+        ),
+        (json!("\u{0}news\u{0}"), json!(1), json!("News"))
+    );
+}
+
+/// The document's URL pattern is the one the API checks with, and real feed URLs pass it.
+#[test]
+fn openapi_states_the_feed_url_rule_the_api_checks() {
+    let doc: Json = serde_json::from_str(api::OPENAPI_JSON).expect("openapi");
+    assert_eq!(
+        doc["components"]["schemas"]["ProviderInput"]["properties"]["xmltv_url"]["pattern"],
+        epg::catalog::XMLTV_URL_PATTERN
+    );
+    let db = db();
+    let cases = [
+        ("http://192.168.1.10:34400/epg.xml", 201),
+        (
+            "https://user:p%40ss@epg.example.com/guide.xml.gz?token=a1#x",
+            201,
+        ),
+        ("http://kp.boeew-if00.example*", 400),
+        ("http://1.2.3.256/", 400),
+        ("http://epg.example:65536/", 400),
+        ("http://xn--a.example/", 400),
+        (" http://epg.example/", 400),
+    ];
+    for (n, (url, status)) in cases.into_iter().enumerate() {
+        let reply = call(Method::POST, "/api/v1/providers")
+            .json(json!({"name": format!("p{n}"), "xmltv_url": url}))
+            .send(Area::Providers, &db);
+        assert_eq!(reply.status(), status, "{url}");
+    }
+    let reply = call(Method::POST, "/api/v1/providers")
+        .json(json!({"name": "star", "xmltv_url": "http://epg.example*/"}))
+        .send(Area::Providers, &db);
+    assert_eq!(
+        reply.problem(400),
+        "xmltv_url: \"http://epg.example*/\" is not a URL this service takes: a host name or \
+         IPv4 address, then only URI characters (spaces and the like percent-encoded)"
+    );
+}

@@ -19,8 +19,8 @@ pub use mappings::{
     get_mapping, set_time_shift,
 };
 pub use providers::{
-    DeleteReport, Provider, ProviderInput, RunSummary, create_provider, delete_provider,
-    get_provider, last_finished_run, list_providers, replace_provider,
+    DeleteReport, Provider, ProviderInput, RunSummary, XMLTV_URL_PATTERN, create_provider,
+    delete_provider, get_provider, last_finished_run, list_providers, replace_provider,
 };
 
 use crate::store;
