@@ -1636,3 +1636,27 @@ fn openapi_states_the_feed_url_rule_the_api_checks() {
          IPv4 address, then only URI characters (spaces and the like percent-encoded)"
     );
 }
+
+/// Found by schemathesis: `1.0` is a schema-valid integer id, in the path and the query.
+#[test]
+fn ids_and_numbers_with_a_zero_fraction_are_integers() {
+    let db = db();
+    let p = provider(&db, "prov");
+    let reply = call(Method::GET, &format!("/api/v1/providers/{p}.0")).send(Area::Providers, &db);
+    assert_eq!(
+        (reply.status(), reply.json()["id"].clone()),
+        (200, json!(p))
+    );
+    let page = call(Method::GET, "/api/v1/channels?limit=2.0&offset=0.00")
+        .send(Area::Channels, &db)
+        .json();
+    assert_eq!(
+        (page["limit"].clone(), page["offset"].clone()),
+        (json!(2), json!(0))
+    );
+    let reply = call(Method::GET, "/api/v1/channels?limit=2.5").send(Area::Channels, &db);
+    assert_eq!(
+        reply.problem(400),
+        "query parameter limit must be an integer from 1 to 500, got \"2.5\""
+    );
+}
