@@ -1611,6 +1611,9 @@ fn openapi_states_the_feed_url_rule_the_api_checks() {
     let db = db();
     let cases = [
         ("http://192.168.1.10:34400/epg.xml", 201),
+        ("http://9gag.example/feed", 201),
+        ("http://localhost:8080/", 201),
+        ("http://1.2.3/", 400),
         (
             "https://user:p%40ss@epg.example.com/guide.xml.gz?token=a1#x",
             201,

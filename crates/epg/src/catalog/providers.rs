@@ -98,14 +98,14 @@ impl ProviderInput {
 
 /// What `xmltv_url` must match, as the OpenAPI document states it (ASCII only, so every
 /// regex dialect reads it alike): an RFC 3986 URI with an `http` or `https` scheme, an
-/// optional user, a host name (letters first in every label, no `--`) or an IPv4 address,
-/// a port up to 65535, and a path, query and fragment of URI characters. The document and
-/// the check share it, so that no URL the document calls valid is refused and none it
-/// calls invalid is stored.
+/// optional user, a host name (no `--`; the last label starts with a letter, so it is never
+/// read as a number) or an IPv4 address, a port up to 65535, and a path, query and
+/// fragment of URI characters. The document and the check share it, so that no URL the
+/// document calls valid is refused and none it calls invalid is stored.
 pub const XMLTV_URL_PATTERN: &str = concat!(
     "^https?://",
     "(([A-Za-z0-9._~!$&'()*+,;=:-]|%[0-9A-Fa-f]{2})*@)?",
-    "([A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*(\\.[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*)*",
+    "(([A-Za-z0-9]+(-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*",
     "|(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3})",
     "(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
     "(/([A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2}|/)*)?",
