@@ -21,7 +21,7 @@ use epg_bench::Rng;
 use crate::harness::{Scratch, open_db, today};
 use crate::report::Report;
 
-const SIZE: (u32, u32) = (1_000, 14);
+pub(crate) const SIZE: (u32, u32) = (1_000, 14);
 /// Channels the second provider also feeds.
 const SECOND_CHANNELS: u32 = 100;
 const DEFAULT_RUNS: usize = 200;
@@ -124,7 +124,7 @@ fn figures(report: &mut Report, label: &str, ms: &[f64], target: &str) {
 }
 
 /// The database, built unless `EPG_BENCH_GUIDE_DB` names one built today.
-fn build(scratch: &Scratch, report: &mut Report) -> anyhow::Result<PathBuf> {
+pub(crate) fn build(scratch: &Scratch, report: &mut Report) -> anyhow::Result<PathBuf> {
     let stamp = format!("{}", today());
     let (db, reuse) = match std::env::var_os("EPG_BENCH_GUIDE_DB") {
         Some(path) => (PathBuf::from(path), true),

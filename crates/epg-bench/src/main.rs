@@ -1,13 +1,15 @@
 //! `epg-bench`: generate feeds and print parse, import, query, export and memory figures.
 //!
 //! `cargo run --release -p epg-bench -- [--channels N] [--days D] [--scenario S] [--large]`
-//! where S is `all`, `parse`, `import`, `query`, `export`, `rss` or `guide`. Memory is measured in
+//! where S is `all`, `parse`, `import`, `query`, `export`, `rss`, `guide` or `serve` (which
+//! needs the `epg` binary built beside this one). Memory is measured in
 //! child processes (`epg-bench rss-child …`) so that each figure is one step's peak.
 
 mod guide_scenario;
 mod harness;
 mod report;
 mod scenarios;
+mod serve_scenario;
 
 use anyhow::{Context, bail};
 
@@ -16,7 +18,7 @@ use report::Report;
 use scenarios::Feeds;
 
 const USAGE: &str = "usage: epg-bench [--channels N] [--days D] \
-[--scenario all|parse|import|query|export|rss|guide] [--large]";
+[--scenario all|parse|import|query|export|rss|guide|serve] [--large]";
 
 struct Options {
     channels: u32,
@@ -50,8 +52,10 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
             other => bail!("unknown argument {other}\n{USAGE}"),
         }
     }
-    if !["all", "parse", "import", "query", "export", "rss", "guide"].contains(&o.scenario.as_str())
-    {
+    let known = [
+        "all", "parse", "import", "query", "export", "rss", "guide", "serve",
+    ];
+    if !known.contains(&o.scenario.as_str()) {
         bail!("unknown scenario {}\n{USAGE}", o.scenario);
     }
     Ok(o)
@@ -87,6 +91,11 @@ fn main() -> anyhow::Result<()> {
             "guide",
             wants("guide"),
             Box::new(|_, r| guide_scenario::guide(&scratch, r)),
+        ),
+        (
+            "serve",
+            wants("serve"),
+            Box::new(|_, r| serve_scenario::serve(&scratch, r)),
         ),
         ("large", o.large, Box::new(scenarios::large)),
     ];

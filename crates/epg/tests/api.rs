@@ -1473,3 +1473,245 @@ fn feed_url_secrets_are_masked_for_readers_who_cannot_write() {
         .send_with(Area::Providers, &db, &config);
     assert_eq!(admin.json()["xmltv_url"], secret);
 }
+
+/// Bodies the OpenAPI document calls valid are taken as it states: whole numbers written
+/// with a zero fraction, `null` where it means "absent", names of up to 200 characters.
+#[test]
+fn schema_valid_bodies_are_accepted() {
+    let db = db();
+    let created = call(Method::POST, "/api/v1/providers")
+        .json(
+            json!({"name": "p", "xmltv_url": "http://a.example/", "priority": 12.0,
+                     "offset_correction_minutes": -60.0, "timezone": ""}),
+        )
+        .send(Area::Providers, &db);
+    assert_eq!(created.status(), 201);
+    let created = created.json();
+    assert_eq!(
+        (
+            created["priority"].clone(),
+            created["offset_correction_minutes"].clone(),
+            created["timezone"].clone()
+        ),
+        (json!(12), json!(-60), Json::Null)
+    );
+    let p = created["id"].as_i64().expect("id");
+    let c = channel(&db, "One");
+    let mapped = call(Method::POST, &format!("/api/v1/channels/{c}/mappings"))
+        .json(json!({"provider_id": p as f64, "provider_channel_id": "one", "time_shift_minutes": 1e1}))
+        .send(Area::Channels, &db);
+    assert_eq!(mapped.status(), 201);
+    assert_eq!(mapped.json()["time_shift_minutes"], 10);
+    let m = mapped.json()["id"].as_i64().expect("id");
+    let shifted = call(Method::PATCH, &format!("/api/v1/mappings/{m}"))
+        .json(json!({"time_shift_minutes": -770.0}))
+        .send(Area::Channels, &db);
+    assert_eq!(shifted.json()["time_shift_minutes"], -770);
+    let unchanged = call(Method::PATCH, &format!("/api/v1/channels/{c}"))
+        .json(json!({"name": null, "enabled": null}))
+        .send(Area::Channels, &db);
+    assert_eq!(
+        (unchanged.status(), unchanged.json()["name"].clone()),
+        (200, json!("One"))
+    );
+    let name = format!(" {} ", "n".repeat(198));
+    let renamed = call(Method::PATCH, &format!("/api/v1/channels/{c}"))
+        .json(json!({ "name": name }))
+        .send(Area::Channels, &db);
+    assert_eq!(renamed.json()["name"], "n".repeat(198));
+    let every = call(Method::POST, "/api/v1/import/trigger")
+        .json(json!({"provider_id": null}))
+        .send(Area::Imports, &db);
+    assert_eq!(every.status(), 202);
+    assert_eq!(every.json()["runs"][0]["provider_id"], p);
+}
+
+/// What the document calls invalid is refused, with the reason.
+#[test]
+fn schema_invalid_bodies_are_refused() {
+    let db = db();
+    let c = channel(&db, "One");
+    let whole = "expected a whole number from -9223372036854775808 to 9223372036854775807";
+    let cases = [
+        (
+            Method::PATCH,
+            format!("/api/v1/channels/{c}"),
+            json!([null, null]),
+            "invalid JSON body: expected a JSON object".to_owned(),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/channels/{c}"),
+            json!({ "name": format!(" {} ", "n".repeat(199)) }),
+            "name: must be at most 200 characters".to_owned(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/providers".to_owned(),
+            json!({"name": "p", "xmltv_url": "http://a.example/", "priority": 1.5}),
+            format!("invalid JSON body: {whole} at line 1 column 26"),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/channels/{c}/mappings"),
+            json!({"provider_id": 1, "provider_channel_id": "x", "time_shift_minutes": 0.5}),
+            format!("invalid JSON body: {whole} at line 1 column 68"),
+        ),
+    ];
+    for (method, path, body, detail) in cases {
+        let reply = call(method, &path)
+            .json(body)
+            .send(api::area_of(&path).expect("area"), &db);
+        assert_eq!(reply.problem(400), detail, "{path}");
+    }
+    let reply = call(Method::POST, "/api/v1/providers")
+        .raw(r#"{"name": "p", "xmltv_url": "http://a.example/", "priority": -9223372036854775809}"#)
+        .header("content-type", "application/json")
+        .send(Area::Providers, &db);
+    assert_eq!(
+        reply.problem(400),
+        format!("invalid JSON body: {whole} at line 1 column 81")
+    );
+    assert_eq!(one(&db, "SELECT COUNT(*) FROM providers", &[]), 0);
+}
+
+/// The zones the document lists are exactly those the API takes, plus null and "" (UTC).
+#[test]
+fn openapi_lists_every_time_zone_the_api_takes() {
+    let doc: Json = serde_json::from_str(api::OPENAPI_JSON).expect("openapi");
+    let listed = doc["components"]["schemas"]["ProviderInput"]["properties"]["timezone"]["enum"]
+        .as_array()
+        .expect("enum")
+        .clone();
+    let mut zones: Vec<Json> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| json!(tz.name()))
+        .collect();
+    zones.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    let mut expected = vec![Json::Null, json!("")];
+    expected.extend(zones);
+    assert_eq!(listed, expected);
+}
+
+/// Every query parameter the document states a format for is read by its handler: a value
+/// of the wrong form is refused (an ignored one would be answered 200).
+#[test]
+fn every_documented_query_parameter_is_checked() {
+    let db = db();
+    let doc: Json = serde_json::from_str(api::OPENAPI_JSON).expect("openapi");
+    let mut checked = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                let (name, schema) = (param["name"].as_str().expect("name"), &param["schema"]);
+                let has_form = schema["type"] != "string"
+                    || schema.get("format").is_some()
+                    || schema["pattern"].as_str().is_some_and(|p| p != "\\S");
+                if param["in"] != "query" || !has_form {
+                    continue;
+                }
+                let target = format!("{}?q=news&{name}=x", path.replace("{id}", "1"));
+                let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+                let reply =
+                    call(method.clone(), &target).send(api::area_of(path).expect("area"), &db);
+                assert_eq!(reply.status(), 400, "{method} {target}");
+                checked.push(format!("{method} {path} {name}"));
+            }
+        }
+    }
+    // Guards the loop itself: the document has at least these 19 today.
+    assert!(checked.len() >= 19, "{checked:#?}");
+}
+
+/// Found by schemathesis: a search text with a NUL byte and C1 controls was a 500.
+#[test]
+fn search_text_with_control_characters_is_no_server_error() {
+    let db = db();
+    epg::prepare(&db).expect("search index");
+    let p = provider(&db, "prov");
+    let c = channel(&db, "One");
+    let m = mapping(&db, p, "one", c);
+    programme(&db, m, c, p, NOW + 600);
+    let path = "/api/v1/programs/search?offset=322&limit=64&start=0701-05-12T12%3A31%3A21Z&q=%C3%81%C2%84%C2%80%5D%C2%A3%C3%B3%F1%9A%B2%A3%F0%97%9A%82%F2%B9%AE%91%C2%A0%C2%81Z%C2%B0%C2%BD%C2%83%F3%B6%8B%AC%C3%9F%F3%A7%84%B2%11%00%F2%98%86%B4%C2%8D%C2%B8%40%C2%81";
+    let reply = call(Method::GET, path).send(Area::Channels, &db);
+    assert_eq!(
+        (reply.status(), reply.json()["total"].clone()),
+        (200, json!(0))
+    );
+    // A NUL breaks words like a space.
+    let body = call(Method::GET, "/api/v1/programs/search?q=%00news%00")
+        .send(Area::Channels, &db)
+        .json();
+    assert_eq!(
+        (
+            body["q"].clone(),
+            body["total"].clone(),
+            body["items"][0]["title"].clone()
+        ),
+        (json!("\u{0}news\u{0}"), json!(1), json!("News"))
+    );
+}
+
+/// The document's URL pattern is the one the API checks with, and real feed URLs pass it.
+#[test]
+fn openapi_states_the_feed_url_rule_the_api_checks() {
+    let doc: Json = serde_json::from_str(api::OPENAPI_JSON).expect("openapi");
+    assert_eq!(
+        doc["components"]["schemas"]["ProviderInput"]["properties"]["xmltv_url"]["pattern"],
+        epg::catalog::XMLTV_URL_PATTERN
+    );
+    let db = db();
+    let cases = [
+        ("http://192.168.1.10:34400/epg.xml", 201),
+        ("http://9gag.example/feed", 201),
+        ("http://localhost:8080/", 201),
+        ("http://1.2.3/", 400),
+        (
+            "https://user:p%40ss@epg.example.com/guide.xml.gz?token=a1#x",
+            201,
+        ),
+        ("http://kp.boeew-if00.example*", 400),
+        ("http://1.2.3.256/", 400),
+        ("http://epg.example:65536/", 400),
+        ("http://xn--a.example/", 400),
+        (" http://epg.example/", 400),
+    ];
+    for (n, (url, status)) in cases.into_iter().enumerate() {
+        let reply = call(Method::POST, "/api/v1/providers")
+            .json(json!({"name": format!("p{n}"), "xmltv_url": url}))
+            .send(Area::Providers, &db);
+        assert_eq!(reply.status(), status, "{url}");
+    }
+    let reply = call(Method::POST, "/api/v1/providers")
+        .json(json!({"name": "star", "xmltv_url": "http://epg.example*/"}))
+        .send(Area::Providers, &db);
+    assert_eq!(
+        reply.problem(400),
+        "xmltv_url: \"http://epg.example*/\" is not a URL this service takes: a host name or \
+         IPv4 address, then only URI characters (spaces and the like percent-encoded)"
+    );
+}
+
+/// Found by schemathesis: `1.0` is a schema-valid integer id, in the path and the query.
+#[test]
+fn ids_and_numbers_with_a_zero_fraction_are_integers() {
+    let db = db();
+    let p = provider(&db, "prov");
+    let reply = call(Method::GET, &format!("/api/v1/providers/{p}.0")).send(Area::Providers, &db);
+    assert_eq!(
+        (reply.status(), reply.json()["id"].clone()),
+        (200, json!(p))
+    );
+    let page = call(Method::GET, "/api/v1/channels?limit=2.0&offset=0.00")
+        .send(Area::Channels, &db)
+        .json();
+    assert_eq!(
+        (page["limit"].clone(), page["offset"].clone()),
+        (json!(2), json!(0))
+    );
+    let reply = call(Method::GET, "/api/v1/channels?limit=2.5").send(Area::Channels, &db);
+    assert_eq!(
+        reply.problem(400),
+        "query parameter limit must be an integer from 1 to 500, got \"2.5\""
+    );
+}

@@ -32,6 +32,12 @@ pub fn parse_optional<T: DeserializeOwned>(
     if !is_json(headers) {
         return Err(ApiError::UnsupportedMediaType);
     }
+    // serde also fills a struct from an array of its fields; every body is an object.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::bad_request(
+            "invalid JSON body: expected a JSON object",
+        ));
+    }
     serde_json::from_slice(body)
         .map(Some)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))

@@ -6,11 +6,20 @@ use super::problem::ApiError;
 
 /// A path id: a positive 64-bit integer.
 pub fn id(raw: &str) -> Result<i64, ApiError> {
-    match raw.parse::<i64>() {
+    match whole(raw).parse::<i64>() {
         Ok(id) if id > 0 && !raw.starts_with('+') => Ok(id),
         _ => Err(ApiError::bad_request(format!(
             "{raw:?} is not a valid id; ids are positive integers"
         ))),
+    }
+}
+
+/// The integer part of a whole number written with a zero fraction (`5.0` → `5`), else
+/// `raw`: JSON Schema counts `5.0` as an integer, and clients write it so.
+fn whole(raw: &str) -> &str {
+    match raw.split_once('.') {
+        Some((int, zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => int,
+        _ => raw,
     }
 }
 
@@ -47,7 +56,7 @@ impl Query {
         let Some(raw) = self.get(name) else {
             return Ok(default);
         };
-        match raw.parse::<u32>() {
+        match whole(raw).parse::<u32>() {
             Ok(v) if (min..=max).contains(&v) => Ok(v),
             _ => Err(ApiError::bad_request(format!(
                 "query parameter {name} must be an integer from {min} to {max}, got {raw:?}"
@@ -99,7 +108,18 @@ mod tests {
     #[test]
     fn ids_are_positive_integers() {
         assert_eq!(id("42").expect("id"), 42);
-        for raw in ["0", "-1", "abc", "+5", "1.0", "", "99999999999999999999"] {
+        assert_eq!(id("7.00").expect("zero fraction"), 7);
+        for raw in [
+            "0",
+            "-1",
+            "abc",
+            "+5",
+            "1.5",
+            "1.",
+            ".0",
+            "",
+            "99999999999999999999",
+        ] {
             assert_eq!(
                 id(raw).expect_err(raw).to_string(),
                 format!("{raw:?} is not a valid id; ids are positive integers")
@@ -124,9 +144,10 @@ mod tests {
 
     #[test]
     fn query_values_are_decoded_and_checked() {
-        let q = Query::parse(Some("q=das%20erste&limit=600&enabled=yes&limit=5"));
+        let q = Query::parse(Some("q=das%20erste&limit=600&enabled=yes&limit=5&days=3.0"));
         assert_eq!(q.get("q"), Some("das erste"));
         assert_eq!(q.int("limit", 50, 1, 500).expect("last wins"), 5);
+        assert_eq!(q.int("days", 1, 1, 31).expect("zero fraction"), 3);
         assert_eq!(q.int("offset", 0, 0, u32::MAX).expect("default"), 0);
         assert_eq!(
             q.bool("enabled").expect_err("yes").to_string(),

@@ -75,11 +75,12 @@ pub fn get_mapping(store: &impl Store, id: i64) -> Result<Mapping, Error> {
 #[serde(deny_unknown_fields)]
 pub struct MappingInput {
     /// The provider.
+    #[serde(deserialize_with = "super::whole::whole")]
     pub provider_id: i64,
     /// The channel id in its feed.
     pub provider_channel_id: String,
     /// Minutes added to every programme (-1440..=1440), default 0.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::whole::whole")]
     pub time_shift_minutes: i64,
 }
 

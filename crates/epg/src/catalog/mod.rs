@@ -8,6 +8,7 @@
 mod channels;
 mod mappings;
 mod providers;
+pub(crate) mod whole;
 
 pub use channels::{
     Channel, ChannelFilter, ChannelPage, ChannelPatch, ChannelReplace, channel_names, get_channel,
@@ -18,8 +19,8 @@ pub use mappings::{
     get_mapping, set_time_shift,
 };
 pub use providers::{
-    DeleteReport, Provider, ProviderInput, RunSummary, create_provider, delete_provider,
-    get_provider, last_finished_run, list_providers, replace_provider,
+    DeleteReport, Provider, ProviderInput, RunSummary, XMLTV_URL_PATTERN, create_provider,
+    delete_provider, get_provider, last_finished_run, list_providers, replace_provider,
 };
 
 use crate::store;
@@ -67,18 +68,18 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
     }
 }
 
-/// Checks a display name: not blank, at most [`MAX_NAME_CHARS`] characters. Returns it
-/// trimmed.
+/// Checks a display name: at most [`MAX_NAME_CHARS`] characters as given (the limit the
+/// OpenAPI document states as `maxLength`), not blank. Returns it trimmed.
 fn checked_name(field: &'static str, name: &str) -> Result<String, Error> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(invalid(field, "must not be empty"));
-    }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(invalid(
             field,
             format!("must be at most {MAX_NAME_CHARS} characters"),
         ));
+    }
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(invalid(field, "must not be empty"));
     }
     Ok(name.to_owned())
 }

@@ -48,13 +48,13 @@ pub struct ProviderInput {
     #[serde(default = "default_enabled")]
     pub enabled: bool,
     /// Defaults to 10; lower wins.
-    #[serde(default = "default_priority")]
+    #[serde(default = "default_priority", deserialize_with = "super::whole::whole")]
     pub priority: i64,
     /// An IANA zone name such as `Europe/Berlin`.
     #[serde(default)]
     pub timezone: Option<String>,
     /// Between -1440 and 1440.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::whole::whole")]
     pub offset_correction_minutes: i64,
 }
 
@@ -96,8 +96,29 @@ impl ProviderInput {
     }
 }
 
+/// What `xmltv_url` must match, as the OpenAPI document states it (ASCII only, so every
+/// regex dialect reads it alike): an RFC 3986 URI with an `http` or `https` scheme, an
+/// optional user, a host name (no `--`; the last label starts with a letter, so it is never
+/// read as a number) or an IPv4 address, a port up to 65535, and a path, query and
+/// fragment of URI characters. The document and the check share it, so that no URL the
+/// document calls valid is refused and none it calls invalid is stored.
+pub const XMLTV_URL_PATTERN: &str = concat!(
+    "^https?://",
+    "(([A-Za-z0-9._~!$&'()*+,;=:-]|%[0-9A-Fa-f]{2})*@)?",
+    "(([A-Za-z0-9]+(-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*",
+    "|(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3})",
+    "(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
+    "(/([A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2}|/)*)?",
+    "(\\?([A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2}|[/?])*)?",
+    "(#([A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2}|[/?])*)?$",
+);
+
+static XMLTV_URL: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
+    // A constant, compiled in every test run.
+    regex_lite::Regex::new(XMLTV_URL_PATTERN).expect("XMLTV_URL_PATTERN compiles")
+});
+
 fn checked_url(raw: &str) -> Result<String, Error> {
-    let raw = raw.trim();
     let parsed = url::Url::parse(raw)
         .map_err(|e| invalid("xmltv_url", format!("{raw:?} is not a valid URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -111,6 +132,15 @@ fn checked_url(raw: &str) -> Result<String, Error> {
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(invalid("xmltv_url", "the URL has no host"));
+    }
+    if !XMLTV_URL.is_match(raw) {
+        return Err(invalid(
+            "xmltv_url",
+            format!(
+                "{raw:?} is not a URL this service takes: a host name or IPv4 address, \
+                 then only URI characters (spaces and the like percent-encoded)"
+            ),
+        ));
     }
     Ok(raw.to_owned())
 }

@@ -19,7 +19,7 @@ const RECENT: usize = 20;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TriggerBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::catalog::whole::optional")]
     provider_id: Option<i64>,
 }
 

@@ -35,6 +35,7 @@ pub fn assign<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ShiftPatch {
+    #[serde(deserialize_with = "crate::catalog::whole::whole")]
     time_shift_minutes: i64,
 }
 

@@ -152,7 +152,8 @@ pub fn search<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
     check_window(start, end)?;
     let channel_id = req.query.get("channel").map(params::id).transpose()?;
     let query = guide::SearchQuery {
-        q: q.to_owned(),
+        // XML text never holds a NUL, and FTS5 takes one for the end of the query text.
+        q: q.replace('\0', " "),
         start: Some(start),
         end: Some(end),
         channel_id,
