@@ -16,6 +16,8 @@ pub const ROUTES: &[(&str, &str, Area)] = &[
     ("POST", "/api/v1/channels/{id}/mappings", Area::Channels),
     ("GET", "/api/v1/programs/now", Area::Channels),
     ("GET", "/api/v1/programs/search", Area::Channels),
+    // After the fixed names: a path takes the first template it fits.
+    ("GET", "/api/v1/programs/{id}", Area::Channels),
     ("DELETE", "/api/v1/mappings/{id}", Area::Channels),
     ("PATCH", "/api/v1/mappings/{id}", Area::Channels),
     ("GET", "/api/v1/providers", Area::Providers),

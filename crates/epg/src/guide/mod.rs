@@ -80,6 +80,15 @@ pub struct NowNext {
     pub next: Option<GuideProgramme>,
 }
 
+/// One stored programme by its id, whichever provider it came from and whether or not
+/// it wins its slot in the merged guide; `None` when there is none.
+pub fn programme_by_id(
+    store: &impl Store,
+    id: i64,
+) -> Result<Option<GuideProgramme>, store::Error> {
+    window::programme_by_id(store, id)
+}
+
 /// Programmes of `channel_id` overlapping `[start, end)`, in start order, merged across
 /// providers by priority (the best provider wins wherever it has data; lower ones fill
 /// only gaps), never overlapping.

@@ -57,6 +57,24 @@ pub(super) fn channel_programmes(
     merge(candidates).into_iter().map(programme).collect()
 }
 
+/// See [`super::programme_by_id`].
+pub(super) fn programme_by_id(
+    store: &impl Store,
+    id: i64,
+) -> Result<Option<GuideProgramme>, store::Error> {
+    let rows = store.execute(
+        "SELECT p.id, p.channel_id, p.provider_id, p.start, p.stop, \
+         p.season, p.episode, p.part, p.data, pr.priority \
+         FROM programmes p JOIN providers pr ON pr.id = p.provider_id WHERE p.id = ?",
+        &[id.into()],
+    )?;
+    rows.first()
+        .map(candidate)
+        .transpose()?
+        .map(programme)
+        .transpose()
+}
+
 /// The candidates of [`now_next`]: programmes of enabled channels and providers with
 /// `start` in `[?, ?)` and `stop > ?`, of every enabled channel, or with a fourth
 /// parameter (a JSON array of ids) of those channels only.

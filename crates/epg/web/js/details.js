@@ -64,7 +64,8 @@ function facts(p, rec, provider) {
 
 /** Opens the dialog for programme `p` of channel `ch`; `closed` runs when it closes. */
 export async function openDetails(p, ch, closed) {
-  const rec = p.programme || {};
+  // Lists carry the listing fields only; the whole record comes from the programme itself.
+  const rec = p.programme || (await api('GET', `/programs/${p.id}`).catch(() => ({}))).programme || {};
   const start = new Date(p.startMs);
   const stop = new Date(p.stopMs);
   const badges = [rec.new && 'New', rec.premiere && 'Premiere', rec.live && 'Live', rec.last_chance && 'Last chance']

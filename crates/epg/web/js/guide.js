@@ -182,10 +182,9 @@ function block(g, ch, p, r, left = g.viewport.scrollLeft) {
   let node = g.nodes.get(key);
   if (!node) {
     const badges = [];
-    const rec = p.programme || {};
-    if (rec.new) badges.push(h('span', { class: 'badge' }, 'New'));
-    if (rec.premiere) badges.push(h('span', { class: 'badge' }, 'Premiere'));
-    if (rec.live) badges.push(h('span', { class: 'badge badge-live' }, 'Live'));
+    if (p.new) badges.push(h('span', { class: 'badge' }, 'New'));
+    if (p.premiere) badges.push(h('span', { class: 'badge' }, 'Premiere'));
+    if (p.live) badges.push(h('span', { class: 'badge badge-live' }, 'Live'));
     // The accessible name is the visible text plus the channel, for screen readers.
     node = h('button', { type: 'button', class: 'prog', tabindex: '-1', 'data-key': key },
       h('span', { class: 'prog-title' }, p.title),

@@ -14,7 +14,12 @@ const DEFAULT_WINDOW_SECS: i64 = 24 * 3600;
 /// Longest window served in one response.
 const MAX_WINDOW_SECS: i64 = 14 * 24 * 3600;
 
-/// A programme as the API shows it: indexed fields first, then the full record.
+/// A programme as the API shows it: what listings show, then with `detail=full` (and
+/// always on a programme's own request) the whole XMLTV record.
+///
+/// The record is most of a programme's bytes (every language's titles and descriptions,
+/// credits, icons, ratings) and a guide grid shows none of it, so lists leave it out
+/// unless asked.
 #[derive(Serialize)]
 struct ProgrammeJson<'a> {
     id: i64,
@@ -29,14 +34,37 @@ struct ProgrammeJson<'a> {
     episode: Option<u32>,
     part: Option<u32>,
     categories: Vec<&'a str>,
-    programme: &'a Programme,
+    new: bool,
+    premiere: bool,
+    live: bool,
+    last_chance: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    programme: Option<&'a Programme>,
 }
 
 fn first(texts: &[LangText]) -> Option<&str> {
     texts.first().map(|t| t.value.as_str())
 }
 
-fn programme_json(p: &GuideProgramme) -> ProgrammeJson<'_> {
+/// How much of each programme a response carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Listing,
+    Full,
+}
+
+/// The `detail` query parameter: `listing` (the default) or `full`.
+fn detail(req: &Req<'_>) -> Result<Detail, ApiError> {
+    match req.query.get("detail") {
+        None | Some("listing") => Ok(Detail::Listing),
+        Some("full") => Ok(Detail::Full),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "query parameter detail must be listing or full, got {other:?}"
+        ))),
+    }
+}
+
+fn programme_json(p: &GuideProgramme, detail: Detail) -> ProgrammeJson<'_> {
     ProgrammeJson {
         id: p.id,
         channel_id: p.channel_id,
@@ -55,7 +83,11 @@ fn programme_json(p: &GuideProgramme) -> ProgrammeJson<'_> {
             .iter()
             .map(|c| c.value.as_str())
             .collect(),
-        programme: &p.programme,
+        new: p.programme.new,
+        premiere: p.programme.premiere.is_some(),
+        live: p.programme.live,
+        last_chance: p.programme.last_chance.is_some(),
+        programme: (detail == Detail::Full).then_some(&p.programme),
     }
 }
 
@@ -82,12 +114,16 @@ fn check_window(start: i64, end: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// `GET /channels/{id}/programs?start&end`.
+/// `GET /channels/{id}/programs?start&end&detail`.
 pub fn channel<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
     let (start, end) = window(ctx.now, req)?;
+    let detail = detail(req)?;
     catalog::get_channel(ctx.store, req.id)?;
     let programmes = guide::channel_programmes(ctx.store, req.id, start, end)?;
-    let items: Vec<_> = programmes.iter().map(programme_json).collect();
+    let items: Vec<_> = programmes
+        .iter()
+        .map(|p| programme_json(p, detail))
+        .collect();
     json::ok(&serde_json::json!({
         "channel_id": req.id,
         "start": format_time(start),
@@ -105,8 +141,16 @@ struct NowNextJson<'a> {
     next: Option<ProgrammeJson<'a>>,
 }
 
-/// `GET /programs/now`: now and next on every enabled channel.
-pub fn now<S: Store>(ctx: &Context<'_, S>) -> Handled {
+/// `GET /programs/{id}`: one programme with its whole record.
+pub fn get<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
+    let programme = guide::programme_by_id(ctx.store, req.id)?
+        .ok_or_else(|| ApiError::not_found(format!("programme {}", req.id)))?;
+    json::ok(&programme_json(&programme, Detail::Full))
+}
+
+/// `GET /programs/now?detail`: now and next on every enabled channel.
+pub fn now<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
+    let detail = detail(req)?;
     let rows = guide::now_next(ctx.store, ctx.now)?;
     let names = catalog::channel_names(ctx.store)?;
     let items: Vec<_> = rows
@@ -114,8 +158,8 @@ pub fn now<S: Store>(ctx: &Context<'_, S>) -> Handled {
         .map(|r| NowNextJson {
             channel_id: r.channel_id,
             channel_name: names.get(&r.channel_id).map(String::as_str),
-            now: r.now.as_ref().map(programme_json),
-            next: r.next.as_ref().map(programme_json),
+            now: r.now.as_ref().map(|p| programme_json(p, detail)),
+            next: r.next.as_ref().map(|p| programme_json(p, detail)),
         })
         .collect();
     json::ok(&serde_json::json!({ "at": format_time(ctx.now), "items": items }))
@@ -131,7 +175,7 @@ struct HitJson<'a> {
     programme: ProgrammeJson<'a>,
 }
 
-/// `GET /programs/search?q&start&end&channel&limit&offset`: ranked hits in a window that
+/// `GET /programs/search?q&start&end&channel&limit&offset&detail`: ranked hits in a window that
 /// defaults to what has not ended yet, up to the longest window the API serves.
 ///
 /// At most [`guide::MAX_COUNTED`] matches are counted and ranked, so that a common word
@@ -151,6 +195,7 @@ pub fn search<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
         .unwrap_or(start.saturating_add(MAX_WINDOW_SECS));
     check_window(start, end)?;
     let channel_id = req.query.get("channel").map(params::id).transpose()?;
+    let detail = detail(req)?;
     let query = guide::SearchQuery {
         // XML text never holds a NUL, and FTS5 takes one for the end of the query text.
         q: q.replace('\0', " "),
@@ -173,7 +218,7 @@ pub fn search<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
             channel_name: &h.channel_name,
             rank: h.rank,
             snippet: h.snippet.as_deref(),
-            programme: programme_json(&h.programme),
+            programme: programme_json(&h.programme, detail),
         })
         .collect();
     json::ok(&serde_json::json!({
