@@ -1,9 +1,11 @@
 //! `epg-bench`: generate feeds and print parse, import, query, export and memory figures.
 //!
 //! `cargo run --release -p epg-bench -- [--channels N] [--days D] [--scenario S] [--large]`
-//! where S is `all`, `parse`, `import`, `query`, `export`, `rss` or `guide`. Memory is measured in
-//! child processes (`epg-bench rss-child …`) so that each figure is one step's peak.
+//! where S is `all`, `parse`, `import`, `query`, `export`, `rss`, `guide` or `cold`. Memory
+//! is measured in child processes (`epg-bench rss-child …`) so that each figure is one
+//! step's peak.
 
+mod cold_scenario;
 mod guide_scenario;
 mod harness;
 mod report;
@@ -16,7 +18,7 @@ use report::Report;
 use scenarios::Feeds;
 
 const USAGE: &str = "usage: epg-bench [--channels N] [--days D] \
-[--scenario all|parse|import|query|export|rss|guide] [--large]";
+[--scenario all|parse|import|query|export|rss|guide|cold] [--large]";
 
 struct Options {
     channels: u32,
@@ -50,8 +52,10 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
             other => bail!("unknown argument {other}\n{USAGE}"),
         }
     }
-    if !["all", "parse", "import", "query", "export", "rss", "guide"].contains(&o.scenario.as_str())
-    {
+    let known = [
+        "all", "parse", "import", "query", "export", "rss", "guide", "cold",
+    ];
+    if !known.contains(&o.scenario.as_str()) {
         bail!("unknown scenario {}\n{USAGE}", o.scenario);
     }
     Ok(o)
@@ -87,6 +91,11 @@ fn main() -> anyhow::Result<()> {
             "guide",
             wants("guide"),
             Box::new(|_, r| guide_scenario::guide(&scratch, r)),
+        ),
+        (
+            "cold",
+            wants("cold"),
+            Box::new(|_, r| cold_scenario::cold(&scratch, r)),
         ),
         ("large", o.large, Box::new(scenarios::large)),
     ];

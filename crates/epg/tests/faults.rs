@@ -416,7 +416,7 @@ fn calls(store: &impl Store) -> Vec<(u16, Vec<u8>)> {
             store,
             Area::Channels,
             Method::GET,
-            "/api/v1/channels/1/programs?from=0&to=4000000000",
+            "/api/v1/channels/1/programs?start=2022-11-29T00:00:00Z&end=2022-11-30T00:00:00Z",
             None,
         ),
     ]
@@ -446,6 +446,9 @@ fn api_calls_answer_as_without_any_single_fault() {
     let statements = store.inner().statements.get();
     let in_transaction = store.inner().in_transaction.borrow().clone();
     let expected_db = database(&store);
+    let window: serde_json::Value = serde_json::from_slice(&expected[3].1).expect("window");
+    // EnerGeek 4 has 7 programmes overlapping 2022-11-29 UTC.
+    assert_eq!(window["items"].as_array().map(Vec::len), Some(7));
     let faults = (1..=statements)
         .flat_map(|n| [Fault::Interrupt(n), Fault::Expire(n)])
         .chain(in_transaction.into_iter().map(Fault::RollBack));
