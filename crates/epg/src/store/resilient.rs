@@ -124,3 +124,130 @@ impl<S: Store> Store for Resilient<S> {
         self.state.get() == State::Lost
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::{Resilient, Rows, Store, Value};
+    use crate::store::{Error, Result, write_transaction};
+
+    /// Records what reaches the connection; fails the statements numbered in `fail`.
+    #[derive(Default)]
+    struct Script {
+        sent: RefCell<Vec<String>>,
+        fail: RefCell<Vec<(usize, Error)>>,
+        reconnects: RefCell<u32>,
+    }
+
+    impl Store for Script {
+        fn execute(&self, sql: &str, _params: &[Value]) -> Result<Rows> {
+            self.sent.borrow_mut().push(sql.to_owned());
+            let n = self.sent.borrow().len();
+            let mut fail = self.fail.borrow_mut();
+            match fail.iter().position(|(at, _)| *at == n) {
+                Some(i) => Err(fail.remove(i).1),
+                None => Ok(Rows::default()),
+            }
+        }
+
+        fn reconnect(&self) -> Result<()> {
+            *self.reconnects.borrow_mut() += 1;
+            Ok(())
+        }
+    }
+
+    fn failing(fail: Vec<(usize, Error)>) -> Resilient<Script> {
+        let script = Script::default();
+        *script.fail.borrow_mut() = fail;
+        Resilient::new(script)
+    }
+
+    fn messages(result: Result<Rows>) -> String {
+        result.map_or_else(|e| e.to_string(), |_| "ok".into())
+    }
+
+    #[test]
+    fn a_lost_transaction_sends_nothing_but_its_rollback() {
+        let store = failing(vec![(2, Error::Interrupted)]);
+        let answers: Vec<String> = ["BEGIN IMMEDIATE", "INSERT 1", "INSERT 2", "COMMIT"]
+            .iter()
+            .map(|sql| messages(store.execute(sql, &[])))
+            .collect();
+        assert_eq!(
+            answers,
+            [
+                "ok",
+                "the database interrupted the statement; try again",
+                "the database rolled the transaction back; try again",
+                "the database rolled the transaction back; try again",
+            ]
+        );
+        assert!(store.transaction_lost());
+        assert_eq!(messages(store.execute("ROLLBACK", &[])), "ok");
+        assert!(!store.transaction_lost());
+        assert_eq!(
+            *store.inner().sent.borrow(),
+            ["BEGIN IMMEDIATE", "INSERT 1", "ROLLBACK"]
+        );
+    }
+
+    #[test]
+    fn a_statement_alone_is_retried_and_an_expired_connection_reopened() {
+        let store = failing(vec![(1, Error::Expired), (2, Error::Interrupted)]);
+        assert_eq!(messages(store.execute("SELECT 1", &[])), "ok");
+        assert_eq!(store.inner().sent.borrow().len(), 3);
+        assert_eq!(*store.inner().reconnects.borrow(), 1);
+        // Three failures in a row are given up on.
+        let store = failing((1..=3).map(|n| (n, Error::Interrupted)).collect());
+        assert_eq!(
+            messages(store.execute("SELECT 1", &[])),
+            "the database interrupted the statement; try again"
+        );
+        // A statement that is wrong is not retried.
+        let store = failing(vec![(1, Error::Database("no such table: t".into()))]);
+        assert_eq!(
+            messages(store.execute("SELECT * FROM t", &[])),
+            "database error: no such table: t"
+        );
+        assert_eq!(store.inner().sent.borrow().len(), 1);
+    }
+
+    #[test]
+    fn write_transaction_runs_a_lost_transaction_again() {
+        let store = failing(vec![(3, Error::RolledBack)]);
+        let mut runs = 0;
+        let result = write_transaction(&store, |s| {
+            runs += 1;
+            s.execute("INSERT 1", &[])?;
+            s.execute("INSERT 2", &[])
+        });
+        assert_eq!(messages(result), "ok");
+        assert_eq!(runs, 2);
+        assert_eq!(
+            *store.inner().sent.borrow(),
+            [
+                "BEGIN IMMEDIATE",
+                "INSERT 1",
+                "INSERT 2",
+                "ROLLBACK",
+                "BEGIN IMMEDIATE",
+                "INSERT 1",
+                "INSERT 2",
+                "COMMIT"
+            ]
+        );
+    }
+
+    #[test]
+    fn write_transaction_does_not_run_a_failed_statement_again() {
+        let store = failing(vec![(2, Error::Database("constraint failed".into()))]);
+        let mut runs = 0;
+        let result = write_transaction(&store, |s| {
+            runs += 1;
+            s.execute("INSERT 1", &[])
+        });
+        assert_eq!(messages(result), "database error: constraint failed");
+        assert_eq!(runs, 1);
+    }
+}
