@@ -148,6 +148,7 @@ pub fn export_db(db: &Path, start: i64, end: i64) -> anyhow::Result<(u64, f64)> 
         channels: None,
         start,
         end,
+        include_empty_channels: false,
     };
     let mut out = Counter(0);
     let started = Instant::now();

@@ -186,6 +186,9 @@ pub struct Settings {
     /// Cap on a feed's size, downloaded and decompressed, in bytes [default: 2147483648]
     #[arg(long, value_name = "BYTES", env = "SPIN_VARIABLE_MAX_FEED_BYTES")]
     pub max_feed_bytes: Option<String>,
+    /// Cap on one XML token of a feed (a text, comment, tag, …), in bytes [default: 16777216]
+    #[arg(long, value_name = "BYTES", env = "SPIN_VARIABLE_MAX_TOKEN_BYTES")]
+    pub max_token_bytes: Option<String>,
 }
 
 impl Settings {
@@ -200,6 +203,7 @@ impl Settings {
             "log_format" => &self.log_format,
             "cors_enabled" => &self.cors_enabled,
             "max_feed_bytes" => &self.max_feed_bytes,
+            "max_token_bytes" => &self.max_token_bytes,
             _ => &None,
         };
         value.clone()
@@ -337,7 +341,7 @@ mod tests {
         let Ok(Command::Serve(serve)) = parse(
             "serve --db g.db --admin-token t --timezone Europe/Paris --import-time 04:30 \
              --retention-days 3 --log-level warn --log-format json --cors-enabled true \
-             --max-feed-bytes 1000",
+             --max-feed-bytes 1000 --max-token-bytes 500",
         ) else {
             panic!("serve");
         };
@@ -352,6 +356,7 @@ mod tests {
         assert_eq!(config.timezone, chrono_tz::Europe::Paris);
         assert_eq!(config.retention_days, 3);
         assert_eq!(config.max_feed_bytes, 1000);
+        assert_eq!(config.max_token_bytes, 500);
         assert!(config.cors_enabled);
     }
 }

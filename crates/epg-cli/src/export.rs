@@ -29,6 +29,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         channels: args.channels.clone(),
         start,
         end,
+        include_empty_channels: false,
     };
     let out: Box<dyn Write> = match args.output.as_deref() {
         None | Some("-") => Box::new(io::stdout().lock()),

@@ -44,6 +44,8 @@ pub struct Config {
     pub admin_token: Option<String>,
     /// Cap on a feed's size, downloaded and decompressed, in bytes.
     pub max_feed_bytes: u64,
+    /// Cap on one token of a feed (text run, tag, comment, …), in bytes.
+    pub max_token_bytes: u64,
 }
 
 impl Default for Config {
@@ -57,6 +59,7 @@ impl Default for Config {
             cors_enabled: false,
             admin_token: None,
             max_feed_bytes: 2 * 1024 * 1024 * 1024,
+            max_token_bytes: crate::feed::DEFAULT_MAX_TOKEN_BYTES,
         }
     }
 }
@@ -135,6 +138,12 @@ impl Config {
                 .parse()
                 .map_err(|_| bad("max_feed_bytes", &v, "expected a number of bytes"))?;
         }
+        if let Some(v) = get("max_token_bytes") {
+            config.max_token_bytes =
+                v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    bad("max_token_bytes", &v, "expected a positive number of bytes")
+                })?;
+        }
         Ok(config)
     }
 }
@@ -156,6 +165,25 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Text);
         assert!(!c.cors_enabled);
         assert_eq!(c.admin_token, None);
+        assert_eq!(c.max_token_bytes, 16 * 1024 * 1024);
+    }
+
+    #[test]
+    fn token_limit_is_a_positive_number_of_bytes() {
+        let lookup = |value: &'static str| {
+            move |n: &'static str| (n == "max_token_bytes").then(|| value.to_owned())
+        };
+        let c = Config::from_lookup(lookup(" 1048576 ")).expect("config");
+        assert_eq!(c.max_token_bytes, 1_048_576);
+        for value in ["0", "lots"] {
+            let e = Config::from_lookup(lookup(value)).expect_err("bad");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "invalid value {value:?} for setting max_token_bytes: expected a positive number of bytes"
+                )
+            );
+        }
     }
 
     #[test]

@@ -31,6 +31,7 @@ mod logging;
 pub mod model;
 pub mod retention;
 pub mod store;
+pub mod web;
 
 pub use config::Config;
 #[cfg(feature = "sqlite")]

@@ -270,6 +270,7 @@ fn window(days: i64) -> ExportOptions {
         channels: None,
         start: DAY0,
         end: DAY0 + days * CHUNK_SECONDS,
+        include_empty_channels: false,
     }
 }
 
@@ -510,6 +511,7 @@ fn feed_offsets_are_kept_and_time_shift_applied() {
             channels: None,
             start: start - HOUR,
             end: start + 4 * HOUR,
+            ..window(1)
         },
     );
     assert!(doc.contains(
@@ -590,6 +592,46 @@ fn disabled_channels_are_left_out() {
     assert_eq!(channel_ids(&doc), ["one.tv", "two.tv", "three.tv"]);
     assert!(!doc.contains("off.tv"), "{doc}");
     assert_eq!(doc.matches("<programme ").count(), 3);
+}
+
+/// Issue 11: `tv_validate_file` refuses a document listing a channel without
+/// programmes, so such channels are left out unless asked for.
+#[test]
+fn issue11_channels_without_programmes_in_the_window_are_left_out_unless_asked() {
+    let db = db();
+    let [one, ..] = four_channels(&db);
+    channel(&db, "Empty", Some("empty.tv"), None, None, true);
+    let p = provider(&db, "beta", 2);
+    let later = channel(&db, "Later", Some("later.tv"), None, None, true);
+    let m = mapping(&db, p, "later", later, 0);
+    programme(
+        &db,
+        m,
+        &simple(
+            "Tomorrow",
+            DAY0 + CHUNK_SECONDS,
+            DAY0 + CHUNK_SECONDS + HOUR,
+        ),
+    );
+    let (doc, stats) = export_with_stats(&db, &window(1));
+    assert_eq!(channel_ids(&doc), ["one.tv", "two.tv", "three.tv"]);
+    assert_eq!((stats.channels, stats.programmes), (3, 3));
+    validate_if_asked("issue11", &doc);
+    let all = ExportOptions {
+        include_empty_channels: true,
+        ..window(1)
+    };
+    let (doc, stats) = export_with_stats(&db, &all);
+    assert_eq!(
+        channel_ids(&doc),
+        ["one.tv", "two.tv", "three.tv", "empty.tv", "later.tv"]
+    );
+    assert_eq!((stats.channels, stats.programmes), (5, 3));
+    let only_one = ExportOptions {
+        channels: Some(vec![one]),
+        ..window(2)
+    };
+    assert_eq!(channel_ids(&export_to_string(&db, &only_one)), ["one.tv"]);
 }
 
 #[test]
@@ -786,8 +828,19 @@ fn tv_validate_file_accepts_a_rich_export() {
     }
     let db = db();
     small_guide(&db);
-    let path = std::env::temp_dir().join(format!("epg-export-validate-{}.xml", std::process::id()));
-    std::fs::write(&path, export_to_string(&db, &window(1))).expect("write export");
+    validate_if_asked("rich", &export_to_string(&db, &window(1)));
+}
+
+/// `tv_validate_file` on `doc` when `EPG_TV_VALIDATE=1`.
+fn validate_if_asked(name: &str, doc: &str) {
+    if std::env::var("EPG_TV_VALIDATE").as_deref() != Ok("1") {
+        return;
+    }
+    let path = std::env::temp_dir().join(format!(
+        "epg-export-validate-{}-{name}.xml",
+        std::process::id()
+    ));
+    std::fs::write(&path, doc).expect("write export");
     let dtd = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/xmltv-samples/xmltv-project/xmltv.dtd"
@@ -805,7 +858,7 @@ fn tv_validate_file_accepts_a_rich_export() {
     assert_eq!(
         stdout,
         "Validated ok.\n",
-        "stderr: {}",
+        "{name}: stderr: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(output.status.success());
@@ -832,6 +885,8 @@ fn only_chunks_holding_data_are_queried() {
         channels: None,
         start: DAY0 - 1000 * CHUNK_SECONDS,
         end: i64::MAX,
+        // Listed, but never queried.
+        include_empty_channels: true,
     };
     let mut calls = Vec::new();
     let stats = export::write_with(&db, &opts, std::io::sink(), |c, s, e| {

@@ -336,6 +336,48 @@ fn programme_without_stop_gets_the_next_start() {
     assert_eq!(c.rejects[0].channel.as_deref(), Some("b"));
 }
 
+/// With `defer_stops` nothing is held or inferred: a sink that settles no stops itself
+/// rejects what has none.
+#[test]
+fn deferred_stops_reach_the_sink_in_document_order() {
+    let options = ReadOptions {
+        defer_stops: true,
+        ..ReadOptions::default()
+    };
+    let (c, summary) = read_with(
+        &tv(r#"
+        <programme channel="a" start="20240101100000"><title>Open</title></programme>
+        <programme channel="a" start="20240101110000" stop="20240101100000"><title>Back</title></programme>
+        <programme channel="a" start="20240101120000" stop="20240101130000"><title>Fine</title></programme>"#),
+        &options,
+    )
+    .expect("read");
+    let rejects: Vec<(u64, RejectReason, Option<&str>, &str)> = c
+        .rejects
+        .iter()
+        .map(|r| (r.position, r.reason, r.start.as_deref(), r.detail.as_str()))
+        .collect();
+    assert_eq!(
+        rejects,
+        [
+            (
+                1,
+                RejectReason::MissingStop,
+                Some("20240101100000"),
+                "the programme has no stop"
+            ),
+            (
+                2,
+                RejectReason::StopNotAfterStart,
+                Some("20240101110000"),
+                "the stop is not after the start"
+            ),
+        ]
+    );
+    assert_eq!(c.programmes.len(), 1);
+    assert_eq!((summary.programmes, summary.rejected), (3, 0));
+}
+
 #[test]
 fn invalid_records_are_rejected_with_a_reason() {
     let c = read_ok(&tv(r#"
@@ -1092,6 +1134,139 @@ fn text_longer_than_the_limit_is_an_error() {
     )
     .expect_err("long");
     assert_eq!(e.to_string(), "an element's text is longer than 10 bytes");
+}
+
+/// Issue 11: one token longer than the limit fails while it is read, naming its kind
+/// and where it starts; the same document within the limit reads.
+#[test]
+fn issue11_a_token_longer_than_the_limit_is_an_error() {
+    let long = "x".repeat(100);
+    let body = "<tv><channel id=\"a\"><display-name>A</display-name></channel>";
+    let cases = [
+        (format!("{body}<!--{long}--></tv>"), "comment", 60),
+        (format!("{body}{long}</tv>"), "text", 60),
+        (
+            format!("{body}<![CDATA[{long}]]></tv>"),
+            "CDATA section",
+            60,
+        ),
+        (
+            format!("{body}<programme channel=\"{long}\"/></tv>"),
+            "start tag",
+            60,
+        ),
+        (
+            format!("{body}<?pi {long}?></tv>"),
+            "processing instruction",
+            60,
+        ),
+        (
+            format!("<!DOCTYPE tv SYSTEM \"{long}\">{body}</tv>"),
+            "DOCTYPE",
+            0,
+        ),
+        (format!("{body}</tv{}>", " ".repeat(100)), "end tag", 60),
+    ];
+    let limited = |max_token_bytes| ReadOptions {
+        limits: Limits {
+            max_token_bytes,
+            ..Limits::default()
+        },
+        ..ReadOptions::default()
+    };
+    for (doc, kind, position) in cases {
+        let expected = format!("the {kind} at byte {position} is longer than 100 bytes");
+        for bytes in [doc.as_bytes().to_vec(), gzip(doc.as_bytes())] {
+            let e = read_with(&bytes, &limited(100)).expect_err(kind);
+            assert_eq!(e.to_string(), expected);
+        }
+        read_with(doc.as_bytes(), &limited(130)).expect(kind);
+    }
+}
+
+/// Issue 11: every HTML5 name resolves, in text and in attributes; an unknown one stays.
+#[test]
+fn issue11_html5_entities_resolve_and_unknown_names_stay() {
+    let doc = tv(
+        "<programme channel=\"a\" start=\"20240101100000\" stop=\"20240101110000\">\
+         <title lang=\"&Scaron;&euro;\">Wait&hellip; it&rsquo;s 5&nbsp;&euro; &Scaron;koda &bogus;</title>\
+         </programme>",
+    );
+    let c = read_ok(&doc);
+    assert_eq!(
+        c.programmes[0].titles,
+        [lt(
+            "Wait\u{2026} it\u{2019}s 5\u{a0}\u{20ac} \u{160}koda &bogus;",
+            Some("\u{160}\u{20ac}")
+        )]
+    );
+}
+
+/// Issue 11: what a record keeps is bounded too: each attribute value by the text
+/// limit, and a whole channel or programme by the record limit.
+#[test]
+fn issue11_attribute_values_and_records_have_limits() {
+    let options = ReadOptions {
+        limits: Limits {
+            max_text_bytes: 14,
+            max_record_bytes: 25,
+            ..Limits::default()
+        },
+        ..ReadOptions::default()
+    };
+    let cases = [
+        (
+            "<channel id=\"fifteen chars!!\"><display-name>A</display-name></channel>",
+            "the value of attribute id is longer than 14 bytes",
+        ),
+        (
+            "<channel id=\"a\"><display-name>0123456789</display-name>\
+             <display-name>0123456789</display-name><display-name>0123456789</display-name></channel>",
+            "a <channel> holds more than 25 bytes of text and attribute values",
+        ),
+        (
+            "<programme channel=\"0123456789\" start=\"20240101100000\" \
+             stop=\"20240101110000\"><title>T</title></programme>",
+            "a <programme> holds more than 25 bytes of text and attribute values",
+        ),
+    ];
+    for (body, message) in cases {
+        let e = read_with(&tv(body), &options).expect_err(message);
+        assert_eq!(e.to_string(), message);
+    }
+    // The budget is per record: many small ones read.
+    let many = "<channel id=\"a\"><display-name>0123456789</display-name></channel>".repeat(10);
+    assert_eq!(
+        read_with(&tv(&many), &options)
+            .expect("small records")
+            .0
+            .channels
+            .len(),
+        10
+    );
+}
+
+/// Issue 11: stop-less programmes are held one per channel, so the channel count is
+/// bounded.
+#[test]
+fn issue11_held_programmes_are_bounded_by_the_channel_limit() {
+    let options = ReadOptions {
+        limits: Limits {
+            max_channels: 2,
+            ..Limits::default()
+        },
+        ..ReadOptions::default()
+    };
+    let open = |channel: &str| {
+        format!(
+            "<programme channel=\"{channel}\" start=\"20240101100000\"><title>T</title></programme>"
+        )
+    };
+    let two = format!("{}{}{}", open("a"), open("b"), open("a"));
+    read_with(&tv(&two), &options).expect("two channels");
+    let three = format!("{}{}{}", open("a"), open("b"), open("c"));
+    let e = read_with(&tv(&three), &options).expect_err("three channels");
+    assert_eq!(e.to_string(), "the feed has more than 2 channels");
 }
 
 fn one_title(doc: &[u8]) -> String {

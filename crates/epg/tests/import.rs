@@ -1183,3 +1183,192 @@ fn a_committed_run_stays_succeeded_when_cleanup_after_it_fails() {
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(record.status, RunStatus::Succeeded);
 }
+
+// Issue 11: stops that real feeds write wrongly, and unsorted feeds.
+
+fn xml_programme(channel: &str, start: i64, stop: Option<i64>, title: &str) -> String {
+    let stop = stop.map_or(String::new(), |s| format!(" stop=\"{}\"", stamp(s)));
+    format!(
+        "<programme channel=\"{channel}\" start=\"{}\"{stop}><title>{title}</title></programme>",
+        stamp(start)
+    )
+}
+
+fn feed_of(programmes: &[String]) -> Vec<u8> {
+    format!("<tv>{}</tv>", programmes.concat()).into_bytes()
+}
+
+/// 2024-01-01T00:00:00Z.
+const DAY: i64 = 1_704_067_200;
+
+/// A programme from 23:00 to midnight written with the start's date on the stop ends
+/// where the next programme on the channel starts, as a `stop_repaired` warning.
+#[test]
+fn issue11_a_stop_before_the_start_is_repaired_from_the_next_programme() {
+    let db = fresh_db();
+    let a = insert_provider(&db, "a");
+    let feed = feed_of(&[
+        xml_programme("x", DAY + 22 * H, Some(DAY + 23 * H), "News"),
+        xml_programme("x", DAY + 23 * H, Some(DAY), "Late"),
+        xml_programme("x", DAY + 24 * H, Some(DAY + 25 * H), "Night"),
+    ]);
+    let record = run_bytes(&db, a, feed.as_slice()).expect("import");
+    assert_eq!(
+        guide(&db, a),
+        [
+            g("x", DAY + 22 * H, DAY + 23 * H, "News"),
+            g("x", DAY + 23 * H, DAY + 24 * H, "Late"),
+            g("x", DAY + 24 * H, DAY + 25 * H, "Night"),
+        ]
+    );
+    assert_eq!(
+        (record.programmes_seen, record.rejected, record.warnings),
+        (3, 0, 1)
+    );
+    let repaired = &record.warning_reasons["stop_repaired"];
+    assert_eq!(repaired.count, 1);
+    assert_eq!(
+        repaired.examples,
+        [import::RejectExample {
+            position: 2,
+            channel: Some("x".into()),
+            start: Some("20240101230000 +0000".into()),
+            detail: format!(
+                "the stop is not after the start; it now ends where the next programme on \
+                 the channel starts, at {}",
+                DAY + 24 * H
+            ),
+        }]
+    );
+    let data = text(&db, "SELECT data FROM programmes WHERE title = 'Late'", &[]).expect("data");
+    let data: Programme = serde_json::from_str(&data).expect("programme json");
+    assert_eq!((data.stop, data.stop_offset), (Some(DAY + 24 * H), Some(0)));
+}
+
+/// Stops are inferred from the next programme by start time: in document order the
+/// stop-less 10:00 programme is followed by one at 09:00 and would be lost.
+#[test]
+fn issue11_stops_are_inferred_by_start_time_in_unsorted_feeds() {
+    let db = fresh_db();
+    let a = insert_provider(&db, "a");
+    let feed = feed_of(&[
+        xml_programme("x", DAY + 10 * H, None, "Ten"),
+        xml_programme("x", DAY + 9 * H, Some(DAY + 10 * H), "Nine"),
+        xml_programme("y", DAY + 12 * H, Some(DAY + 13 * H), "Other"),
+        xml_programme("x", DAY + 11 * H, Some(DAY + 12 * H), "Eleven"),
+    ]);
+    let record = run_bytes(&db, a, feed.as_slice()).expect("import");
+    assert_eq!(
+        guide(&db, a),
+        [
+            g("x", DAY + 9 * H, DAY + 10 * H, "Nine"),
+            g("x", DAY + 10 * H, DAY + 11 * H, "Ten"),
+            g("x", DAY + 11 * H, DAY + 12 * H, "Eleven"),
+            g("y", DAY + 12 * H, DAY + 13 * H, "Other"),
+        ]
+    );
+    assert_eq!(
+        (record.programmes_seen, record.rejected, record.warnings),
+        (4, 0, 0)
+    );
+    assert!(record.warning_reasons.is_empty());
+}
+
+/// Only a programme with no later one on its channel is rejected, with its reason.
+#[test]
+fn issue11_an_open_stop_with_nothing_after_it_is_rejected() {
+    let db = fresh_db();
+    let a = insert_provider(&db, "a");
+    let feed = feed_of(&[
+        xml_programme("x", DAY + 10 * H, Some(DAY + 11 * H), "Kept"),
+        xml_programme("x", DAY + 12 * H, Some(DAY + 12 * H), "Zero"),
+        xml_programme("y", DAY + 8 * H, None, "Last"),
+    ]);
+    let record = run_bytes(&db, a, feed.as_slice()).expect("import");
+    assert_eq!(guide(&db, a), [g("x", DAY + 10 * H, DAY + 11 * H, "Kept")]);
+    assert_eq!(
+        (record.programmes_seen, record.rejected, record.warnings),
+        (1, 2, 0)
+    );
+    let examples: Vec<(&str, u64, Option<&str>, &str)> = record
+        .rejects
+        .iter()
+        .flat_map(|(reason, stats)| {
+            assert_eq!(stats.count, 1);
+            stats.examples.iter().map(move |e| {
+                (
+                    reason.as_str(),
+                    e.position,
+                    e.start.as_deref(),
+                    e.detail.as_str(),
+                )
+            })
+        })
+        .collect();
+    assert_eq!(
+        examples,
+        [
+            (
+                "missing_stop",
+                3,
+                Some("20240101080000 +0000"),
+                "no later programme on the channel to infer the stop from"
+            ),
+            (
+                "stop_not_after_start",
+                2,
+                Some("20240101120000 +0000"),
+                "the stop is not after the start, and no later programme on the channel to \
+                 infer it from"
+            ),
+        ]
+    );
+    assert_eq!(staged_rows(&db), 0);
+}
+
+/// Issue 11: a failed import records every byte it read, not the 0 of a run whose
+/// parser never reported progress.
+#[test]
+fn issue11_a_failed_import_records_the_bytes_it_read() {
+    struct Broken;
+    impl Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("connection reset"))
+        }
+    }
+    let db = fresh_db();
+    let a = insert_provider(&db, "a");
+    let head = b"<tv><channel id=\"x\"><display-name>X</display-name></channel><!-- unfinished";
+    let run = import::start_run(&db, a, Trigger::Cli).expect("start");
+    let e = import::run(&db, run.id, head.chain(Broken), &ImportOptions::default())
+        .expect_err("broken input");
+    assert_eq!(e.to_string(), "could not read the feed: connection reset");
+    let record = import::get_run(&db, run.id).expect("get").expect("row");
+    assert_eq!(record.status, RunStatus::Failed);
+    assert_eq!(record.bytes_read, head.len() as u64);
+}
+
+/// Issue 11: every stage of an import keeps something per channel, so their number is
+/// bounded; the run fails with the reason.
+#[test]
+fn issue11_an_import_refuses_more_channels_than_the_limit() {
+    let db = fresh_db();
+    let a = insert_provider(&db, "a");
+    let feed = feed_of(&[
+        xml_programme("x", DAY, Some(DAY + H), "One"),
+        xml_programme("y", DAY, Some(DAY + H), "Two"),
+        xml_programme("x", DAY + H, Some(DAY + 2 * H), "Three"),
+        xml_programme("z", DAY, None, "Four"),
+    ]);
+    let mut options = ImportOptions::default();
+    options.limits.max_channels = 2;
+    let run = import::start_run(&db, a, Trigger::Cli).expect("start");
+    let e = import::run(&db, run.id, feed.as_slice(), &options).expect_err("three channels");
+    assert_eq!(e.to_string(), "the feed has more than 2 channels");
+    let record = import::get_run(&db, run.id).expect("get").expect("row");
+    assert_eq!(
+        (record.status, record.error.as_deref()),
+        (RunStatus::Failed, Some("the feed has more than 2 channels"))
+    );
+    assert!(guide(&db, a).is_empty());
+}

@@ -420,6 +420,22 @@ fn the_daily_schedule_queues_enabled_idle_providers() {
 }
 
 #[test]
+fn the_daily_schedule_leaves_out_providers_fed_by_hand() {
+    let store = store();
+    let fetched = provider(&store, "fetched", "https://a.example/guide.xml", true);
+    provider(&store, "cli", "file:///srv/guide.xml", true);
+    provider(&store, "odd", "ftp://b.example/guide.xml", true);
+    assert_eq!(
+        jobs::queue_daily(&store, &Config::default(), NOW).expect("queue"),
+        1
+    );
+    let rows = store
+        .execute("SELECT provider_id FROM import_log", &[])
+        .expect("runs");
+    assert_eq!(rows.rows, [vec![Value::from(fetched)]]);
+}
+
+#[test]
 fn a_pass_imports_fetches_conditionally_and_records_failures() {
     let store = store();
     let feed = std::fs::read(format!(
@@ -493,7 +509,7 @@ fn a_run_interrupted_three_times_is_given_up() {
     store
         .execute(
             "UPDATE import_log SET status = 'running', attempts = 3, lease_expires_at = ?, \
-             started_at = ? WHERE id = ?",
+             started_at = ?, bytes_read = 4096 WHERE id = ?",
             &[(NOW - 1).into(), (NOW - 3 * LEASE_SECS).into(), run.into()],
         )
         .expect("crashed run");
@@ -509,10 +525,147 @@ fn a_run_interrupted_three_times_is_given_up() {
     assert_eq!(report.runs[0].status, RunStatus::Failed);
     assert_eq!(
         report.runs[0].error.as_deref(),
-        Some("the import was interrupted 3 times; giving up")
+        Some(
+            "the import was interrupted 3 times: each attempt stopped without a result \
+             (the importer was killed or trapped), the last after reading 4096 bytes of \
+             the feed; giving up"
+        )
     );
     assert!(fetcher.urls().is_empty());
     assert!(report.cleanup.is_none());
+}
+
+/// A feed body that hands out `feed` in one read, then, before failing like a broken
+/// connection, notes what the run's row said while the feed was still being read.
+struct ProbeFetcher<'s> {
+    store: &'s SqliteStore,
+    feed: Vec<u8>,
+    seen: RefCell<Option<(usize, i64, Option<String>)>>,
+}
+
+struct Probe<'f, 's> {
+    fetcher: &'f ProbeFetcher<'s>,
+    first_read: Option<usize>,
+}
+
+impl Read for Probe<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let Some(first) = self.first_read else {
+            let n = buf.len().min(self.fetcher.feed.len());
+            buf[..n].copy_from_slice(&self.fetcher.feed[..n]);
+            self.first_read = Some(n);
+            return Ok(n);
+        };
+        let rows = self
+            .fetcher
+            .store
+            .execute("SELECT bytes_read, error FROM import_log", &[])
+            .expect("run row");
+        let row = rows.first().expect("one run");
+        let row = (
+            first,
+            row.i64(0).expect("bytes"),
+            row.opt_string(1).expect("error"),
+        );
+        *self.fetcher.seen.borrow_mut() = Some(row);
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection reset",
+        ))
+    }
+}
+
+impl Fetcher for ProbeFetcher<'_> {
+    fn get(&self, _: &FetchRequest) -> Result<FetchResponse<'_>, FetchError> {
+        Ok(FetchResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: Box::new(Probe {
+                fetcher: self,
+                first_read: None,
+            }),
+        })
+    }
+}
+
+/// Issue 11: a retried run says in its error why it is retried, its download progress
+/// is in its row before the feed has been parsed, and a failed import records every byte
+/// it read.
+#[test]
+fn issue11_a_retried_run_says_why_and_records_progress_while_reading() {
+    let store = store();
+    let p = provider(&store, "a", "http://a/", true);
+    let run = queued_run(&store, p);
+    store
+        .execute(
+            "UPDATE import_log SET status = 'running', attempts = 1, lease_expires_at = ?, \
+             started_at = ?, bytes_read = 4096 WHERE id = ?",
+            &[(NOW - 1).into(), (NOW - 3 * LEASE_SECS).into(), run.into()],
+        )
+        .expect("crashed run");
+    store
+        .execute(
+            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
+            &[],
+        )
+        .expect("today done");
+    let mut feed = b"<tv><channel id=\"a\"><display-name>A</display-name></channel><!--".to_vec();
+    feed.resize(8000, b'x');
+    let fetcher = ProbeFetcher {
+        store: &store,
+        feed,
+        seen: RefCell::new(None),
+    };
+    let report = jobs::run_due(&store, &fetcher, &Config::default(), NOW, 50).expect("pass");
+    let (first_read, bytes_while_reading, error_while_reading) =
+        fetcher.seen.borrow().clone().expect("the body was read");
+    assert!(first_read > 0);
+    assert_eq!(
+        bytes_while_reading,
+        i64::try_from(first_read).expect("small")
+    );
+    assert_eq!(
+        error_while_reading.as_deref(),
+        Some("attempt 1 stopped without a result after reading 4096 bytes; retrying")
+    );
+    assert_eq!(report.runs.len(), 1);
+    assert_eq!(report.runs[0].status, RunStatus::Failed);
+    assert_eq!(
+        report.runs[0].error.as_deref(),
+        Some("could not read the feed: connection reset")
+    );
+    assert_eq!(report.runs[0].bytes_read, first_read as u64);
+    assert_eq!(run_row(&store, run).1, 2);
+}
+
+/// Issue 11: `max_token_bytes` reaches the import, and the failed run records what it
+/// read.
+#[test]
+fn issue11_the_token_limit_setting_fails_the_run_with_its_reason() {
+    let store = store();
+    let p = provider(&store, "a", "http://a/feed.xml", true);
+    let run = queued_run(&store, p);
+    store
+        .execute(
+            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
+            &[],
+        )
+        .expect("today done");
+    let feed = format!("<tv><!--{}--></tv>", "x".repeat(100));
+    let fetcher = FakeFetcher::default().serve("http://a/feed.xml", 200, &[], feed.as_bytes());
+    let config = Config {
+        max_token_bytes: 50,
+        ..Config::default()
+    };
+    let report = jobs::run_due(&store, &fetcher, &config, NOW, 50).expect("pass");
+    assert_eq!(report.runs.len(), 1);
+    assert_eq!(report.runs[0].id, run);
+    assert_eq!(report.runs[0].status, RunStatus::Failed);
+    assert_eq!(
+        report.runs[0].error.as_deref(),
+        Some("the comment at byte 4 is longer than 50 bytes")
+    );
+    assert_eq!(report.runs[0].bytes_read, feed.len() as u64);
 }
 
 #[test]

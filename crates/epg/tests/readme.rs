@@ -138,6 +138,7 @@ fn area_of(component: &str) -> Area {
         "providers" => Area::Providers,
         "imports" => Area::Imports,
         "xmltv" => Area::Xmltv,
+        "web" => Area::Web,
         other => panic!("no area for component {other}"),
     }
 }

@@ -15,3 +15,4 @@ mod readme;
 mod retention;
 mod roundtrip;
 mod search;
+mod web;

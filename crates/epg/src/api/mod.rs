@@ -44,6 +44,8 @@ pub enum Area {
     Imports,
     /// `/xmltv.xml[.gz]`, `/api/v1/xmltv…`.
     Xmltv,
+    /// The web app at `/` and its files ([`crate::web`]).
+    Web,
 }
 
 /// What a handler needs from its host.
@@ -259,6 +261,11 @@ fn route<S: Store>(method: &str, template: &str, ctx: &Context<'_, S>, req: &Req
         ("GET", "/xmltv.xml" | "/xmltv.xml.gz" | "/api/v1/xmltv" | "/api/v1/xmltv.gz") => {
             xmltv::export(ctx, req, template)
         }
+        // The web app's files: every other GET template has its own arm above.
+        ("GET", _) => match crate::web::asset(template) {
+            Some(asset) => Ok(crate::web::respond(asset, req.headers)),
+            None => Err(ApiError::not_found(format!("route {template}"))),
+        },
         _ => Err(ApiError::not_found(format!("route {template}"))),
     }
 }

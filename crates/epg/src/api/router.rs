@@ -31,6 +31,17 @@ pub const ROUTES: &[(&str, &str, Area)] = &[
     ("GET", "/xmltv.xml.gz", Area::Xmltv),
     ("GET", "/api/v1/xmltv", Area::Xmltv),
     ("GET", "/api/v1/xmltv.gz", Area::Xmltv),
+    // The web app's files (`crate::web::ASSETS`); not part of the API document.
+    ("GET", "/", Area::Web),
+    ("GET", "/style.css", Area::Web),
+    ("GET", "/js/app.js", Area::Web),
+    ("GET", "/js/api.js", Area::Web),
+    ("GET", "/js/dom.js", Area::Web),
+    ("GET", "/js/guide.js", Area::Web),
+    ("GET", "/js/details.js", Area::Web),
+    ("GET", "/js/providers.js", Area::Web),
+    ("GET", "/js/channels.js", Area::Web),
+    ("GET", "/js/media.js", Area::Web),
 ];
 
 /// A path matched against the table.
@@ -121,6 +132,26 @@ mod tests {
         );
         assert_eq!(resolve("/api/v1/channels/1/nope"), None);
         assert_eq!(resolve("/api/v1/channels//programs"), None);
-        assert_eq!(resolve("/"), None);
+        assert_eq!(resolve("/nope"), None);
+        assert_eq!(resolve("/api/v1/nope"), None);
+        let m = resolve("/").expect("the app");
+        assert_eq!((m.template, m.area), ("/", Area::Web));
+    }
+
+    #[test]
+    fn the_app_routes_are_exactly_the_embedded_assets() {
+        let routed: Vec<&str> = ROUTES
+            .iter()
+            .filter(|r| r.2 == Area::Web)
+            .map(|r| r.1)
+            .collect();
+        let embedded: Vec<&str> = crate::web::ASSETS.iter().map(|a| a.path).collect();
+        assert_eq!(routed, embedded);
+        assert!(
+            ROUTES
+                .iter()
+                .filter(|r| r.2 == Area::Web)
+                .all(|r| r.0 == "GET")
+        );
     }
 }

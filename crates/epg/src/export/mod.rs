@@ -20,9 +20,10 @@
 //!   a non-blank title, blank descriptions, enumerated attributes outside their list,
 //!   malformed `xmltv_ns` episode numbers, `<live/>`, and characters XML 1.0 forbids
 //!   (plus C1 controls).
-//! - Channels with no programmes in the window are still listed, so clients keep their
-//!   channel mappings (`tv_validate_file` warns about such channels, and about a
-//!   document with no programmes at all).
+//! - Channels with no programmes in the window are left out, because
+//!   `tv_validate_file` refuses a document that lists them ("No programme entries found
+//!   for …"); [`ExportOptions::include_empty_channels`] keeps them for clients that
+//!   would otherwise drop their channel mappings.
 
 mod channel;
 mod programme;
@@ -42,6 +43,7 @@ use crate::guide::{self, GuideProgramme};
 use crate::store::{self, Store};
 use channel::ExportChannel;
 use xml::Xml;
+pub(crate) use xml::xmltv_time;
 
 /// The window each programme query covers: one day keeps every query small while
 /// costing only a handful of queries per channel.
@@ -57,6 +59,9 @@ pub struct ExportOptions {
     pub start: i64,
     /// Window end, UTC seconds: programmes starting before it are included.
     pub end: i64,
+    /// List channels that have no programmes in the window too (the document then no
+    /// longer passes `tv_validate_file`).
+    pub include_empty_channels: bool,
 }
 
 /// What an export wrote.
@@ -126,7 +131,13 @@ where
     W: Write,
     F: FnMut(i64, i64, i64) -> Result<Vec<GuideProgramme>, store::Error>,
 {
-    let channels = channel::load(store, options.channels.as_deref())?;
+    let mut channels = Vec::new();
+    for c in channel::load(store, options.channels.as_deref())? {
+        let range = stored_range(store, c.id, options)?;
+        if range.is_some() || options.include_empty_channels {
+            channels.push((c, range));
+        }
+    }
     let mut xml = Xml::new(BufWriter::with_capacity(
         64 * 1024,
         Counting {
@@ -139,12 +150,14 @@ where
         "<!DOCTYPE tv SYSTEM \"xmltv.dtd\">\n",
         "<tv generator-info-name=\"epg\">\n",
     ))?;
-    for c in &channels {
+    for (c, _) in &channels {
         channel::write_channel(&mut xml, c)?;
     }
     let mut written = 0;
-    for c in &channels {
-        written += write_channel_programmes(store, &mut xml, c, options, &mut programmes)?;
+    for (c, range) in &channels {
+        if let Some(range) = *range {
+            written += write_channel_programmes(&mut xml, c, range, options, &mut programmes)?;
+        }
     }
     xml.raw("</tv>\n")?;
     let counting = xml
@@ -158,14 +171,14 @@ where
     })
 }
 
-/// One channel's programmes, chunk by chunk. A programme running across a chunk
-/// boundary comes back in both chunks: it is written once, and anything starting
-/// before the last written stop is skipped so the output never overlaps even if two
-/// chunks' merges disagree.
+/// One channel's programmes in `(first, end)`, its [`stored_range`], chunk by chunk. A
+/// programme running across a chunk boundary comes back in both chunks: it is written
+/// once, and anything starting before the last written stop is skipped so the output
+/// never overlaps even if two chunks' merges disagree.
 fn write_channel_programmes<W, F>(
-    store: &impl Store,
     xml: &mut Xml<W>,
     channel: &ExportChannel,
+    (first, end): (i64, i64),
     options: &ExportOptions,
     programmes: &mut F,
 ) -> Result<u64, Error>
@@ -173,9 +186,6 @@ where
     W: Write,
     F: FnMut(i64, i64, i64) -> Result<Vec<GuideProgramme>, store::Error>,
 {
-    let Some((first, end)) = stored_range(store, channel.id, options)? else {
-        return Ok(0);
-    };
     let mut written = 0;
     let mut last: Option<(i64, i64)> = None;
     // Chunks stay aligned on the window start whatever the data's range.

@@ -121,7 +121,7 @@ fn escape(out: &mut impl Write, s: &str, in_attr: bool) -> io::Result<()> {
 /// `YYYYMMDDhhmmss +HHMM` for `utc` seen from a zone `offset` seconds east of UTC.
 /// Offsets are whole minutes in XMLTV; seconds beyond that are dropped from the zone
 /// but still counted in the local time, which keeps the instant right to the minute.
-pub(super) fn xmltv_time(utc: i64, offset: i32) -> [u8; 20] {
+pub(crate) fn xmltv_time(utc: i64, offset: i32) -> [u8; 20] {
     let local = utc + i64::from(offset);
     let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);

@@ -16,7 +16,7 @@ use super::limit::Counter;
 const SNIFF_BYTES: usize = 1024;
 const IN_CAPACITY: usize = 64 * 1024;
 /// Output space per refill; a U+FFFD (3 bytes) may be written past it, into the slack.
-const OUT_CAPACITY: usize = 64 * 1024;
+pub(super) const OUT_CAPACITY: usize = 64 * 1024;
 const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
 
 /// A `BufRead` of UTF-8 decoded from `R` in chunks, never holding the whole document.

@@ -1,71 +1,17 @@
-//! Entity references. Feeds use HTML entities (`&eacute;`, `&nbsp;`) without declaring
-//! them, and entity declarations are refused (see `Error::EntityDeclaration`), so
-//! names resolve from a fixed table here. An unknown name stays in the text as written:
+//! Entity references. Feeds use HTML entities (`&eacute;`, `&nbsp;`, `&hellip;`) copied
+//! from web pages without declaring them, and entity declarations are refused (see
+//! `Error::EntityDeclaration`), so names resolve from the HTML5 list of named character
+//! references, which includes XML's five. An unknown name stays in the text as written:
 //! losing a character is worse than showing `&foo;`.
 
-/// HTML 4 names of U+00A0..=U+00FF, in code point order.
-const LATIN1: [&str; 96] = [
-    "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf",
-    "laquo", "not", "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro",
-    "para", "middot", "cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest",
-    "Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig", "Ccedil", "Egrave", "Eacute",
-    "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml", "ETH", "Ntilde", "Ograve", "Oacute",
-    "Ocirc", "Otilde", "Ouml", "times", "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute",
-    "THORN", "szlig", "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil",
-    "egrave", "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml", "eth", "ntilde",
-    "ograve", "oacute", "ocirc", "otilde", "ouml", "divide", "oslash", "ugrave", "uacute", "ucirc",
-    "uuml", "yacute", "thorn", "yuml",
-];
-
-/// The character a named entity stands for: the XML built-ins, Latin-1 and the
-/// typographic ones feeds copy from web pages.
-pub(super) fn named(name: &[u8]) -> Option<char> {
-    let c = match name {
-        b"amp" => '&',
-        b"lt" => '<',
-        b"gt" => '>',
-        b"quot" => '"',
-        b"apos" => '\'',
-        b"mdash" => '\u{2014}',
-        b"ndash" => '\u{2013}',
-        b"hellip" => '\u{2026}',
-        b"lsquo" => '\u{2018}',
-        b"rsquo" => '\u{2019}',
-        b"sbquo" => '\u{201A}',
-        b"ldquo" => '\u{201C}',
-        b"rdquo" => '\u{201D}',
-        b"bdquo" => '\u{201E}',
-        b"lsaquo" => '\u{2039}',
-        b"rsaquo" => '\u{203A}',
-        b"euro" => '\u{20AC}',
-        b"trade" => '\u{2122}',
-        b"bull" => '\u{2022}',
-        b"dagger" => '\u{2020}',
-        b"Dagger" => '\u{2021}',
-        b"permil" => '\u{2030}',
-        b"prime" => '\u{2032}',
-        b"Prime" => '\u{2033}',
-        b"OElig" => '\u{152}',
-        b"oelig" => '\u{153}',
-        b"Scaron" => '\u{160}',
-        b"scaron" => '\u{161}',
-        b"Yuml" => '\u{178}',
-        b"fnof" => '\u{192}',
-        b"circ" => '\u{2C6}',
-        b"tilde" => '\u{2DC}',
-        b"ensp" => '\u{2002}',
-        b"emsp" => '\u{2003}',
-        b"thinsp" => '\u{2009}',
-        b"zwnj" => '\u{200C}',
-        b"zwj" => '\u{200D}',
-        b"lrm" => '\u{200E}',
-        b"rlm" => '\u{200F}',
-        _ => {
-            let i = LATIN1.iter().position(|n| n.as_bytes() == name)?;
-            return char::from_u32(0xA0 + i as u32);
-        }
-    };
-    Some(c)
+/// The text a named entity stands for (one or two characters).
+pub(super) fn named(name: &[u8]) -> Option<&'static str> {
+    // The table is sorted by name (html-escape documents and tests it).
+    let table = &html_escape::NAMED_ENTITIES;
+    table
+        .binary_search_by(|(entry, _)| (*entry).cmp(name))
+        .ok()
+        .map(|i| table[i].1)
 }
 
 /// `&#233;` or `&#xE9;` without the `&` and `;`; `None` if not a valid character.
@@ -82,17 +28,14 @@ pub(super) fn numeric(reference: &[u8]) -> Option<char> {
 /// Appends the text of the reference `&reference;` to `out`.
 pub(super) fn push_reference(reference: &[u8], out: &mut String) {
     let resolved = if reference.starts_with(b"#") {
-        numeric(reference)
+        numeric(reference).map(|c| out.push(c))
     } else {
-        named(reference)
+        named(reference).map(|text| out.push_str(text))
     };
-    match resolved {
-        Some(c) => out.push(c),
-        None => {
-            out.push('&');
-            out.push_str(&String::from_utf8_lossy(reference));
-            out.push(';');
-        }
+    if resolved.is_none() {
+        out.push('&');
+        out.push_str(&String::from_utf8_lossy(reference));
+        out.push(';');
     }
 }
 
@@ -150,8 +93,19 @@ mod tests {
             ("yuml", "ÿ"),
             ("Agrave", "À"),
             ("mdash", "—"),
+            // Issue 11: HTML5 names feeds copy from web pages.
             ("hellip", "…"),
+            ("rsquo", "\u{2019}"),
             ("euro", "€"),
+            ("Scaron", "Š"),
+            ("zcaron", "ž"),
+            ("lstrok", "ł"),
+            ("Alpha", "Α"),
+            ("Acy", "А"),
+            ("Afr", "\u{1D504}"),
+            ("AMP", "&"),
+            ("Hellip", "&Hellip;"),
+            ("notanentity", "&notanentity;"),
             ("#233", "é"),
             ("#xE9", "é"),
             ("#x1F600", "😀"),

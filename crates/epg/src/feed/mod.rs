@@ -2,7 +2,7 @@
 //!
 //! The stages are `Read` wrappers composed in [`read`]: size limit → decompressor
 //! (gzip, xz or zip, chosen by magic bytes) → charset decoder (XML declaration or BOM)
-//! → XMLTV pull parser → [`Sink`]. Nothing here takes a path or a URL.
+//! → per-token limit → XMLTV pull parser → [`Sink`]. Nothing here takes a path or a URL.
 
 mod channel;
 mod decode;
@@ -15,11 +15,18 @@ mod programme;
 mod reader;
 mod repair;
 mod times;
+mod token;
 mod xml;
 
 use chrono_tz::Tz;
 
+pub use token::TokenKind;
+
 use crate::model::{Channel, Programme, TvInfo};
+
+/// The default [`Limits::max_token_bytes`]: real feeds have lines of 1.5 M characters
+/// and descriptions of kilobytes, so 16 MiB refuses only what no feed needs.
+pub const DEFAULT_MAX_TOKEN_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Limits on untrusted input. Exceeding one is an error, never a silent truncation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,8 +35,19 @@ pub struct Limits {
     pub max_decompressed_bytes: u64,
     /// Element nesting depth.
     pub max_depth: usize,
-    /// Bytes of text in one element.
+    /// Bytes of text in one element, and of one attribute value.
     pub max_text_bytes: usize,
+    /// Bytes of text and attribute values in one record (a `<channel>` or
+    /// `<programme>` with everything in it), which is held whole until it reaches the
+    /// sink.
+    pub max_record_bytes: usize,
+    /// Distinct channel ids, from `<channel>` elements and programmes' `channel`. An
+    /// importer keeps one entry per channel in every stage, so this bounds its memory.
+    pub max_channels: usize,
+    /// Bytes in one token (a text run, tag with its attributes, comment, CDATA section,
+    /// processing instruction or DOCTYPE), checked while it is read: the parser holds
+    /// a whole token in memory, so this bounds the memory a read needs.
+    pub max_token_bytes: u64,
 }
 
 impl Default for Limits {
@@ -38,6 +56,9 @@ impl Default for Limits {
             max_decompressed_bytes: 4 * 1024 * 1024 * 1024,
             max_depth: 64,
             max_text_bytes: 1024 * 1024,
+            max_record_bytes: 4 * 1024 * 1024,
+            max_channels: 50_000,
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
         }
     }
 }
@@ -51,6 +72,11 @@ pub struct ReadOptions {
     pub timezone: Option<Tz>,
     /// Minutes added to every time, for feeds that lie about their zone.
     pub offset_correction_minutes: i32,
+    /// Leave programmes whose stop is missing or not after their start to the sink
+    /// ([`Sink::programme_without_stop`]) instead of inferring the stop from the next
+    /// programme of the channel in document order. An importer that stores the
+    /// programmes can then infer it from the next one by start time.
+    pub defer_stops: bool,
 }
 
 /// Why a record was skipped.
@@ -99,6 +125,17 @@ pub struct Reject {
     pub detail: String,
 }
 
+/// A programme handed over without a usable stop (see [`ReadOptions::defer_stops`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenStop {
+    /// The programme's position in the document, 1-based.
+    pub position: u64,
+    /// The `start` attribute as written.
+    pub start: String,
+    /// The `stop` attribute as written, when there is one (it is not after the start).
+    pub stop: Option<String>,
+}
+
 /// Something repaired rather than rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Warning {
@@ -116,7 +153,7 @@ pub struct Summary {
     pub bytes_read: u64,
     /// `<channel>` elements passed to the sink.
     pub channels: u64,
-    /// Programmes passed to the sink.
+    /// Programmes passed to the sink (with `defer_stops`, those without a stop too).
     pub programmes: u64,
     /// Programmes rejected.
     pub rejected: u64,
@@ -131,9 +168,11 @@ pub struct Summary {
 /// Where the reader delivers what it parsed.
 ///
 /// Calls arrive in document order, except that a programme without `stop` is held back
-/// until its stop is known (the next programme on its channel), so every programme a
-/// sink sees has `stop` set and after `start`. An `Err` from any method stops the read
-/// and is returned from [`read`] as it is.
+/// until its stop is known (the next programme on its channel), so every programme
+/// [`Sink::programme`] sees has `stop` set and after `start`. With
+/// [`ReadOptions::defer_stops`] nothing is held: a programme without a usable stop goes
+/// to [`Sink::programme_without_stop`] in its place. An `Err` from any method stops the
+/// read and is returned from [`read`] as it is.
 pub trait Sink {
     /// The error type of the whole read: the sink's own failures and the reader's.
     type Error: From<Error>;
@@ -148,6 +187,28 @@ pub trait Sink {
     fn programme(&mut self, programme: Programme) -> Result<(), Self::Error>;
     /// A skipped programme.
     fn reject(&mut self, reject: Reject) -> Result<(), Self::Error>;
+    /// A programme whose stop is missing or not after its start, with `defer_stops` set:
+    /// `programme.stop` is `None`, and the sink settles it (by default, rejects it).
+    fn programme_without_stop(
+        &mut self,
+        programme: Programme,
+        open: OpenStop,
+    ) -> Result<(), Self::Error> {
+        let (reason, detail) = match open.stop {
+            Some(_) => (
+                RejectReason::StopNotAfterStart,
+                "the stop is not after the start",
+            ),
+            None => (RejectReason::MissingStop, "the programme has no stop"),
+        };
+        self.reject(Reject {
+            reason,
+            position: open.position,
+            channel: Some(programme.channel),
+            start: Some(open.start),
+            detail: detail.to_owned(),
+        })
+    }
     /// A repaired problem.
     fn warning(&mut self, _warning: Warning) -> Result<(), Self::Error> {
         Ok(())
@@ -193,6 +254,38 @@ pub enum Error {
     /// Elements nest deeper than allowed.
     #[error("elements nest deeper than {limit} levels")]
     TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// One token (text run, tag, comment, …) is longer than allowed.
+    #[error("the {kind} at byte {position} is longer than {limit} bytes")]
+    TokenTooLong {
+        /// What the token is.
+        kind: TokenKind,
+        /// Where it starts, as a byte offset in the decoded document.
+        position: u64,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// An attribute value is longer than allowed.
+    #[error("the value of attribute {name} is longer than {limit} bytes")]
+    AttributeTooLong {
+        /// The attribute's name.
+        name: String,
+        /// The limit, in bytes ([`Limits::max_text_bytes`]).
+        limit: usize,
+    },
+    /// One channel or programme holds more text than allowed.
+    #[error("a <{element}> holds more than {limit} bytes of text and attribute values")]
+    RecordTooLarge {
+        /// The record's element name.
+        element: String,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The feed names more channels than allowed.
+    #[error("the feed has more than {limit} channels")]
+    TooManyChannels {
         /// The limit.
         limit: usize,
     },

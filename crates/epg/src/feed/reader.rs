@@ -9,7 +9,7 @@ use super::limit::Counter;
 use super::programme::{RawProgramme, programme_from};
 use super::times::{self, Time};
 use super::xml::Xml;
-use super::{Error, ReadOptions, Reject, RejectReason, Sink, Summary, Warning};
+use super::{Error, OpenStop, ReadOptions, Reject, RejectReason, Sink, Summary, Warning};
 use crate::model::Programme;
 
 /// How often, in programmes, the sink hears about progress.
@@ -51,7 +51,10 @@ pub(super) fn run<B: BufRead, S: Sink>(
 ) -> Result<Summary, S::Error> {
     let document = Document {
         xml: Xml::new(input, options.limits),
-        buf: Vec::with_capacity(16 * 1024),
+        // quick-xml appends each chunk of the charset stage to `buf`; a `Vec` that
+        // starts at the chunk size grows by doubling alone, so a token at the size
+        // limit never makes it reserve twice the limit.
+        buf: Vec::with_capacity(super::decode::OUT_CAPACITY),
         options,
         counters,
         summary: Summary::default(),
@@ -109,6 +112,10 @@ impl<B: BufRead> Document<'_, B> {
         // Even a programme rejected below marks where the held one ended.
         self.resolve_held(raw.channel.as_deref().unwrap_or_default(), start, sink)?;
         let stop = match self.stop_of(&raw, start) {
+            Err((RejectReason::StopNotAfterStart, _)) if self.options.defer_stops => Ok(None),
+            other => other,
+        };
+        let stop = match stop {
             Ok(stop) => stop,
             Err((reason, detail)) => {
                 return self.reject(rejected(raw, reason, position, detail), sink);
@@ -117,8 +124,8 @@ impl<B: BufRead> Document<'_, B> {
         let RawProgramme {
             channel,
             start: start_text,
+            stop: stop_text,
             mut programme,
-            ..
         } = raw;
         programme.channel = channel.unwrap_or_default();
         programme.start = start.utc;
@@ -129,11 +136,24 @@ impl<B: BufRead> Document<'_, B> {
             return self.accept(programme, sink);
         }
         let start = start_text.unwrap_or_default();
+        if self.options.defer_stops {
+            self.summary.programmes += 1;
+            let open = OpenStop {
+                position,
+                start,
+                stop: stop_text,
+            };
+            return sink.programme_without_stop(programme, open);
+        }
         let held = Held {
             programme,
             position,
             start,
         };
+        let limit = self.options.limits.max_channels;
+        if self.held.len() >= limit {
+            return Err(Error::TooManyChannels { limit }.into());
+        }
         self.held.insert(held.programme.channel.clone(), held);
         Ok(())
     }

@@ -10,11 +10,12 @@ use quick_xml::errors::{IllFormedError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 
 use super::limit::limit_exceeded;
+use super::token::{TokenLimit, token_too_long};
 use super::{Error, Limits, entities, repair};
 
 /// The XML reader with the bookkeeping every element function needs.
 pub(super) struct Xml<R> {
-    reader: Reader<R>,
+    reader: Reader<TokenLimit<R>>,
     /// Names of the open elements, concatenated; `starts` indexes them.
     names: Vec<u8>,
     starts: Vec<usize>,
@@ -25,11 +26,14 @@ pub(super) struct Xml<R> {
     /// (references resolved) concatenated in `attr_text`, delimited by `attr_spans`.
     attr_text: String,
     attr_spans: Vec<[usize; 3]>,
+    /// Text and attribute bytes read since the current record (a child of the root)
+    /// opened, against [`Limits::max_record_bytes`].
+    record_bytes: usize,
 }
 
 impl<R: BufRead> Xml<R> {
     pub(super) fn new(input: R, limits: Limits) -> Self {
-        let mut reader = Reader::from_reader(input);
+        let mut reader = Reader::from_reader(TokenLimit::new(input, limits.max_token_bytes));
         let config = reader.config_mut();
         config.expand_empty_elements = true;
         config.check_end_names = true;
@@ -41,6 +45,7 @@ impl<R: BufRead> Xml<R> {
             scratch: String::new(),
             attr_text: String::new(),
             attr_spans: Vec::new(),
+            record_bytes: 0,
         }
     }
 
@@ -53,6 +58,7 @@ impl<R: BufRead> Xml<R> {
     /// [`Error::Truncated`], so only a complete document yields `Event::Eof`.
     pub(super) fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>, Error> {
         buf.clear();
+        self.reader.get_mut().start_token();
         match self.reader.read_event_into(buf) {
             Ok(Event::Start(e)) => {
                 if self.starts.len() >= self.limits.max_depth {
@@ -105,16 +111,47 @@ impl<R: BufRead> Xml<R> {
             match self.next(buf)? {
                 Event::Start(e) => return self.capture(&e).map(|()| true),
                 Event::End(_) if self.depth() < depth => return Ok(false),
-                Event::Text(t) => out.push_str(self.utf8(&t)?),
-                Event::CData(t) => out.push_str(self.utf8(&t)?),
+                Event::Text(t) => self.push_text(&t, out)?,
+                Event::CData(t) => self.push_text(&t, out)?,
                 Event::GeneralRef(r) => entities::push_reference(&r, out),
                 _ => {}
             }
             if out.len() > self.limits.max_text_bytes {
-                return Err(Error::TextTooLong {
-                    limit: self.limits.max_text_bytes,
-                });
+                return Err(self.text_too_long());
             }
+        }
+    }
+
+    /// Appends one run of text, refusing it before the copy if it would pass the limit.
+    fn push_text(&mut self, text: &[u8], out: &mut String) -> Result<(), Error> {
+        if out.len() + text.len() > self.limits.max_text_bytes {
+            return Err(self.text_too_long());
+        }
+        self.count_record_bytes(text.len())?;
+        out.push_str(self.utf8(text)?);
+        Ok(())
+    }
+
+    /// Everything a record keeps is held until it reaches the sink, so its total is
+    /// bounded as well as each text and attribute value.
+    fn count_record_bytes(&mut self, bytes: usize) -> Result<(), Error> {
+        self.record_bytes = self.record_bytes.saturating_add(bytes);
+        if self.record_bytes > self.limits.max_record_bytes {
+            let record = self.starts.get(1).map_or(&[][..], |s| {
+                let end = self.starts.get(2).copied().unwrap_or(self.names.len());
+                &self.names[*s..end]
+            });
+            return Err(Error::RecordTooLarge {
+                element: String::from_utf8_lossy(record).into_owned(),
+                limit: self.limits.max_record_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    fn text_too_long(&self) -> Error {
+        Error::TextTooLong {
+            limit: self.limits.max_text_bytes,
         }
     }
 
@@ -168,8 +205,19 @@ impl<R: BufRead> Xml<R> {
     fn capture(&mut self, start: &BytesStart<'_>) -> Result<(), Error> {
         self.attr_text.clear();
         self.attr_spans.clear();
+        // The root's children are the records: channels and programmes.
+        if self.depth() == 2 {
+            self.record_bytes = 0;
+        }
         for attribute in start.attributes().with_checks(false) {
             let attribute = attribute.map_err(|e| self.xml_error(e.to_string()))?;
+            if attribute.value.len() > self.limits.max_text_bytes {
+                return Err(Error::AttributeTooLong {
+                    name: String::from_utf8_lossy(attribute.key.as_ref()).into_owned(),
+                    limit: self.limits.max_text_bytes,
+                });
+            }
+            self.count_record_bytes(attribute.value.len())?;
             let key = self.utf8(attribute.key.as_ref())?;
             let raw =
                 std::str::from_utf8(&attribute.value).map_err(|e| self.xml_error(e.to_string()))?;
@@ -256,6 +304,13 @@ impl<R: BufRead> Xml<R> {
 fn from_io(io: Arc<io::Error>) -> Error {
     if let Some(limit) = limit_exceeded(&io) {
         return Error::TooLarge { limit };
+    }
+    if let Some(e) = token_too_long(&io) {
+        return Error::TokenTooLong {
+            kind: e.kind,
+            position: e.position,
+            limit: e.limit,
+        };
     }
     match Arc::try_unwrap(io) {
         Ok(e) => Error::Io(e),

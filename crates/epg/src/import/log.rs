@@ -7,7 +7,7 @@ use crate::store::{self, Row, Store, Value, now_seconds};
 
 const COLUMNS: &str = "id, provider_id, trigger, status, queued_at, started_at, finished_at, \
     progress_at, bytes_read, channels_seen, programmes_seen, added, updated, removed, \
-    rejected, warnings, rejects, error";
+    rejected, warnings, rejects, error, warning_reasons";
 
 /// Progress of a run while it reads its feed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -100,15 +100,20 @@ pub(crate) fn finish(
     run_id: i64,
     outcome: &Outcome,
     rejects: &BTreeMap<String, RejectStats>,
+    warning_reasons: &BTreeMap<String, RejectStats>,
 ) -> Result<(), Error> {
-    let rejects = serde_json::to_string(rejects)
-        .map_err(|e| store::Error::Database(format!("could not encode rejects: {e}")))?;
+    let encode = |stats| {
+        serde_json::to_string(stats)
+            .map_err(|e| store::Error::Database(format!("could not encode rejects: {e}")))
+    };
+    let (rejects, warning_reasons) = (encode(rejects)?, encode(warning_reasons)?);
     let now = now_seconds();
     let p = outcome.progress;
     store.execute(
         "UPDATE import_log SET status = 'succeeded', finished_at = ?, progress_at = ?, \
          bytes_read = ?, channels_seen = ?, programmes_seen = ?, added = ?, updated = ?, \
-         removed = ?, rejected = ?, warnings = ?, rejects = ?, error = NULL WHERE id = ?",
+         removed = ?, rejected = ?, warnings = ?, rejects = ?, warning_reasons = ?, \
+         error = NULL WHERE id = ?",
         &[
             now.into(),
             now.into(),
@@ -121,6 +126,7 @@ pub(crate) fn finish(
             int(outcome.rejected),
             int(outcome.warnings),
             rejects.into(),
+            warning_reasons.into(),
             run_id.into(),
         ],
     )?;
@@ -179,11 +185,8 @@ pub(crate) fn list_runs(
 fn record_from(row: Row<'_>) -> Result<RunRecord, store::Error> {
     let trigger = row.str(2)?;
     let status = row.str(3)?;
-    let rejects = match row.opt_str(16)? {
-        Some(json) => serde_json::from_str(json)
-            .map_err(|e| store::Error::Database(format!("import_log.rejects is not valid: {e}")))?,
-        None => BTreeMap::new(),
-    };
+    let rejects = stats_from(row, 16, "rejects")?;
+    let warning_reasons = stats_from(row, 18, "warning_reasons")?;
     Ok(RunRecord {
         id: row.i64(0)?,
         provider_id: row.i64(1)?,
@@ -204,8 +207,21 @@ fn record_from(row: Row<'_>) -> Result<RunRecord, store::Error> {
         rejected: count(row, 14)?,
         warnings: count(row, 15)?,
         rejects,
+        warning_reasons,
         error: row.opt_string(17)?,
     })
+}
+
+fn stats_from(
+    row: Row<'_>,
+    column: usize,
+    name: &str,
+) -> Result<BTreeMap<String, RejectStats>, store::Error> {
+    match row.opt_str(column)? {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| store::Error::Database(format!("import_log.{name} is not valid: {e}"))),
+        None => Ok(BTreeMap::new()),
+    }
 }
 
 fn count(row: Row<'_>, column: usize) -> Result<u64, store::Error> {

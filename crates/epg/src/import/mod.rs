@@ -13,8 +13,10 @@ mod log;
 mod mapping;
 mod normalize;
 mod pipeline;
+mod progress;
 mod resolve;
 mod staging;
+mod stops;
 
 use std::collections::BTreeMap;
 
@@ -99,7 +101,7 @@ impl RunStatus {
     }
 }
 
-/// Counts and examples of one reject reason.
+/// Counts and examples of one reject or warning reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RejectStats {
     /// How many records were rejected for this reason.
@@ -158,6 +160,9 @@ pub struct RunRecord {
     pub warnings: u64,
     /// Rejects by reason (`RejectReason::as_str`).
     pub rejects: BTreeMap<String, RejectStats>,
+    /// Warnings by reason, with examples: `stop_repaired` counts stops not after their
+    /// start that were replaced by the next programme's start.
+    pub warning_reasons: BTreeMap<String, RejectStats>,
     /// Why the run failed.
     pub error: Option<String>,
 }
@@ -240,15 +245,26 @@ pub fn start_run(
 ///
 /// A `queued` run is marked running first; a run that has already ended is refused
 /// ([`Error::RunNotActive`]). Staging rows that crashed runs left behind are removed first.
+///
+/// The bytes read reach the run's row from the first read on and then every
+/// `progress_interval_secs`, even while one element is being parsed, so a run whose
+/// process dies shows how far it got; a failed run records every byte it read.
 pub fn run(
     store: &impl Store,
     run_id: i64,
     input: impl std::io::Read,
     options: &ImportOptions,
 ) -> Result<RunRecord, Error> {
-    run_with(store, run_id, options, |read_options, sink| {
-        feed::read(input, read_options, sink)
-    })
+    let interval = std::time::Duration::from_secs(options.progress_interval_secs);
+    let mut input = progress::Progressing::new(input, store, run_id, interval);
+    let result = run_with(store, run_id, options, |read_options, sink| {
+        feed::read(&mut input, read_options, sink)
+    });
+    if result.is_err() {
+        // Like the failure itself: a store too broken for this surfaces on the next call.
+        let _ = input.record_total();
+    }
+    result
 }
 
 /// [`run`] with another source of channels and programmes than [`feed::read`]: `produce`

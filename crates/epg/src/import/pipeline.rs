@@ -26,12 +26,7 @@ where
     apply::clear_abandoned_staging(store)?;
     apply::clear_staging(store, run.id)?;
     let read_options = read_options(store, run.provider_id, options)?;
-    let mut sink = StagingSink::new(
-        store,
-        run.id,
-        options.batch_size,
-        options.progress_interval_secs,
-    );
+    let mut sink = StagingSink::new(store, run.id, options);
     let summary = produce(&read_options, &mut sink)?;
     let staged = sink.finish(summary.bytes_read)?;
     resolve::resolve_channels(store, run.id, &staged.unordered)?;
@@ -47,7 +42,13 @@ where
             rejected: staged.rejected,
             warnings: staged.warnings,
         };
-        log::finish(store, run.id, &outcome, &staged.rejects)?;
+        log::finish(
+            store,
+            run.id,
+            &outcome,
+            &staged.rejects,
+            &staged.warning_reasons,
+        )?;
         store.execute(
             "UPDATE providers SET last_success_at = ? WHERE id = ?",
             &[now_seconds().into(), run.provider_id.into()],
@@ -84,5 +85,8 @@ fn read_options(
         limits: options.limits,
         timezone,
         offset_correction_minutes: i32::try_from(correction).unwrap_or(0),
+        // Staged rows are in the database, where the next programme by start time is
+        // one query away (see `stops`).
+        defer_stops: true,
     })
 }

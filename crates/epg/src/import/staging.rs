@@ -8,13 +8,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use super::log::{self, Progress};
-use super::{Error, RejectExample, RejectStats};
-use crate::feed::{self, Reject, Sink, Warning};
+use super::stops::{self, MISSING, NOT_AFTER_START, STOP_REPAIRED};
+use super::{Error, ImportOptions, RejectExample, RejectStats};
+use crate::feed::{self, OpenStop, Reject, Sink, Warning};
 use crate::model::{Channel, EpisodeInfo, Programme};
 use crate::store::{self, Store, Value, write_transaction};
 
 /// Columns written per staged programme.
-const PROGRAMME_COLUMNS: usize = 12;
+const PROGRAMME_COLUMNS: usize = 13;
 /// Rows per `INSERT`: well under SQLite's 32,766 bound parameters.
 const ROWS_PER_INSERT: usize = 2_000;
 /// Examples kept per reject reason.
@@ -46,6 +47,7 @@ pub(crate) struct Staged {
     pub rejected: u64,
     pub warnings: u64,
     pub rejects: BTreeMap<String, RejectStats>,
+    pub warning_reasons: BTreeMap<String, RejectStats>,
 }
 
 /// The [`Sink`] of a run: stages what the feed holds in committed batches.
@@ -61,8 +63,13 @@ pub struct StagingSink<'a, S: Store> {
     /// Bound values of buffered programmes, `PROGRAMME_COLUMNS` per row.
     pending: Vec<Value>,
     pending_channels: Vec<Channel>,
+    /// Programmes seen, staged or rejected: the document position of the last one, used
+    /// as the staged row's `seq`.
     seq: i64,
+    /// Programmes staged without a usable stop, settled in [`StagingSink::finish`].
+    open_stops: u64,
     channels: HashMap<String, ChannelState>,
+    max_channels: usize,
     progress: Progress,
     rejected: u64,
     warnings: u64,
@@ -70,9 +77,11 @@ pub struct StagingSink<'a, S: Store> {
 }
 
 impl<'a, S: Store> StagingSink<'a, S> {
-    /// A sink for run `run_id` committing every `batch_size` programmes.
-    pub(crate) fn new(store: &'a S, run_id: i64, batch_size: usize, progress_secs: u64) -> Self {
-        let batch_size = batch_size.max(1);
+    /// A sink for run `run_id` with the batch size, progress interval and channel limit
+    /// of `options`.
+    pub(crate) fn new(store: &'a S, run_id: i64, options: &ImportOptions) -> Self {
+        let batch_size = options.batch_size.max(1);
+        let progress_secs = options.progress_interval_secs;
         Self {
             store,
             run_id,
@@ -82,7 +91,9 @@ impl<'a, S: Store> StagingSink<'a, S> {
             pending: Vec::with_capacity(batch_size.min(10_000) * PROGRAMME_COLUMNS),
             pending_channels: Vec::new(),
             seq: 0,
+            open_stops: 0,
             channels: HashMap::new(),
+            max_channels: options.limits.max_channels,
             progress: Progress::default(),
             rejected: 0,
             warnings: 0,
@@ -115,6 +126,19 @@ impl<'a, S: Store> StagingSink<'a, S> {
             );
             self.store.execute(&sql, &values)?;
         }
+        let settled = if self.open_stops > 0 {
+            stops::settle(self.store, self.run_id)?
+        } else {
+            stops::Settled::default()
+        };
+        self.progress.programmes_seen -= settled.rejected.min(self.progress.programmes_seen);
+        self.rejected += settled.rejected;
+        self.rejects.extend(settled.rejects);
+        let mut warning_reasons = BTreeMap::new();
+        if settled.repaired.count > 0 {
+            self.warnings += settled.repaired.count;
+            warning_reasons.insert(STOP_REPAIRED.to_owned(), settled.repaired);
+        }
         let mut unordered: Vec<String> = self
             .channels
             .iter()
@@ -128,12 +152,12 @@ impl<'a, S: Store> StagingSink<'a, S> {
             rejected: self.rejected,
             warnings: self.warnings,
             rejects: self.rejects,
+            warning_reasons,
         })
     }
 
-    fn stage(&mut self, programme: Programme, stop: i64) -> Result<(), Error> {
-        self.seq += 1;
-        self.note_channel(&programme.channel, programme.start, stop);
+    /// Buffers one programme's row; `dropped` is 0, or the state of an open stop.
+    fn stage(&mut self, programme: Programme, stop: i64, dropped: i64) -> Result<(), Error> {
         let episode = if programme.episode_nums.is_empty() {
             EpisodeInfo::default()
         } else {
@@ -154,21 +178,34 @@ impl<'a, S: Store> StagingSink<'a, S> {
             episode.episode.into(),
             episode.part.into(),
             data.into(),
+            dropped.into(),
         ]);
         Ok(())
     }
 
     /// Tracks whether the channel's programmes so far follow each other without overlap.
-    fn note_channel(&mut self, id: &str, start: i64, stop: i64) {
-        if !self.channels.contains_key(id) {
-            self.channels.insert(id.to_owned(), ChannelState::new());
-        }
+    fn note_channel(&mut self, id: &str, start: i64, stop: i64) -> Result<(), Error> {
+        self.know_channel(id)?;
         if let Some(state) = self.channels.get_mut(id) {
             if start < state.last_stop || stop <= start {
                 state.unordered = true;
             }
             state.last_stop = stop;
         }
+        Ok(())
+    }
+
+    /// Adds a channel id to those of the feed. Every later stage keeps something per
+    /// channel, so their number is what bounds an import's memory beyond one record.
+    fn know_channel(&mut self, id: &str) -> Result<(), Error> {
+        if !self.channels.contains_key(id) {
+            if self.channels.len() >= self.max_channels {
+                let limit = self.max_channels;
+                return Err(feed::Error::TooManyChannels { limit }.into());
+            }
+            self.channels.insert(id.to_owned(), ChannelState::new());
+        }
+        Ok(())
     }
 
     /// Commits buffered channels and programmes, with the progress, in one transaction.
@@ -183,7 +220,8 @@ impl<'a, S: Store> StagingSink<'a, S> {
                 // need not keep a statement journal to undo half a statement.
                 let sql = format!(
                     "INSERT OR FAIL INTO staging_programmes (run_id, seq, provider_channel_id, start, \
-                     stop, title, sub_title, description, season, episode, part, data) VALUES {}",
+                     stop, title, sub_title, description, season, episode, part, data, dropped) \
+                     VALUES {}",
                     placeholders(chunk.len() / PROGRAMME_COLUMNS, PROGRAMME_COLUMNS)
                 );
                 store.execute(&sql, chunk)?;
@@ -197,8 +235,11 @@ impl<'a, S: Store> StagingSink<'a, S> {
         Ok(())
     }
 
-    fn pending_rows(&self) -> usize {
-        self.pending.len() / PROGRAMME_COLUMNS
+    fn flush_if_full(&mut self) -> Result<(), Error> {
+        if self.pending.len() / PROGRAMME_COLUMNS >= self.batch_size {
+            self.flush()?;
+        }
+        Ok(())
     }
 }
 
@@ -207,10 +248,7 @@ impl<S: Store> Sink for StagingSink<'_, S> {
 
     fn channel(&mut self, channel: Channel) -> Result<(), Error> {
         self.progress.channels_seen += 1;
-        if !self.channels.contains_key(&channel.id) {
-            self.channels
-                .insert(channel.id.clone(), ChannelState::new());
-        }
+        self.know_channel(&channel.id)?;
         self.pending_channels.push(channel);
         if self.pending_channels.len() >= self.batch_size {
             self.flush()?;
@@ -219,26 +257,53 @@ impl<S: Store> Sink for StagingSink<'_, S> {
     }
 
     fn programme(&mut self, programme: Programme) -> Result<(), Error> {
-        self.progress.programmes_seen += 1;
         let Some(stop) = programme.stop else {
             // The reader promises a stop; should one slip through, it is a reject, not a
             // guess.
             return self.reject(Reject {
                 reason: feed::RejectReason::MissingStop,
-                position: self.progress.programmes_seen + self.rejected,
+                position: u64::try_from(self.seq + 1).unwrap_or(0),
                 channel: Some(programme.channel),
                 start: None,
                 detail: "no stop time".into(),
             });
         };
-        self.stage(programme, stop)?;
-        if self.pending_rows() >= self.batch_size {
-            self.flush()?;
-        }
-        Ok(())
+        self.progress.programmes_seen += 1;
+        self.seq += 1;
+        self.note_channel(&programme.channel, programme.start, stop)?;
+        self.stage(programme, stop, 0)?;
+        self.flush_if_full()
+    }
+
+    /// Staged with its start as a placeholder stop, marked open, and given the next
+    /// start on its channel once the whole feed is staged (`stops::settle`).
+    fn programme_without_stop(
+        &mut self,
+        programme: Programme,
+        open: OpenStop,
+    ) -> Result<(), Error> {
+        self.progress.programmes_seen += 1;
+        self.open_stops += 1;
+        self.seq = (self.seq + 1).max(i64::try_from(open.position).unwrap_or(0));
+        let state = if open.stop.is_some() {
+            NOT_AFTER_START
+        } else {
+            MISSING
+        };
+        // The stop is unknown but after the start, so a programme that starts at the
+        // same time or earlier still marks the channel for resolving.
+        self.note_channel(
+            &programme.channel,
+            programme.start,
+            programme.start.saturating_add(1),
+        )?;
+        let start = programme.start;
+        self.stage(programme, start, state)?;
+        self.flush_if_full()
     }
 
     fn reject(&mut self, reject: Reject) -> Result<(), Error> {
+        self.seq = self.seq.max(i64::try_from(reject.position).unwrap_or(0));
         self.rejected += 1;
         let stats = self
             .rejects

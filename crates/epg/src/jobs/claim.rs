@@ -97,6 +97,24 @@ pub fn finish_run(
     Ok(())
 }
 
+/// The bytes of the feed that the run's last attempt recorded as read.
+pub(super) fn bytes_read(store: &impl Store, run_id: i64) -> Result<i64, store::Error> {
+    let rows = store.execute(
+        "SELECT bytes_read FROM import_log WHERE id = ?",
+        &[run_id.into()],
+    )?;
+    rows.first().map_or(Ok(0), |r| r.i64(0))
+}
+
+/// Says in a retried run's `error` why it is being retried; a success clears it.
+pub(super) fn note_retry(store: &impl Store, run_id: i64, note: &str) -> Result<(), store::Error> {
+    store.execute(
+        "UPDATE import_log SET error = ? WHERE id = ?",
+        &[note.into(), run_id.into()],
+    )?;
+    Ok(())
+}
+
 /// Runs waiting in the queue.
 pub fn queued_count(store: &impl Store) -> Result<u32, store::Error> {
     let rows = store.execute(

@@ -130,6 +130,12 @@ fn header<'r>(response: &'r FetchResponse<'_>, name: &str) -> Option<&'r str> {
 }
 
 /// Parses `location` (relative to `base` for redirects) and accepts only http(s).
+/// Whether the service can fetch `url` itself: an http(s) URL. Providers with any other
+/// (the `file://` URLs of `epg import`) are fed by hand and never queued in bulk.
+pub fn is_fetchable(url: &str) -> bool {
+    parse_http_url(url, None).is_ok()
+}
+
 fn parse_http_url(location: &str, base: Option<&url::Url>) -> Result<url::Url, DownloadError> {
     let parsed = match base {
         Some(base) => base.join(location),

@@ -16,7 +16,7 @@ mod log;
 mod schedule;
 
 pub use claim::{Claim, LEASE_SECS, MAX_ATTEMPTS, claim_next, queued_count};
-pub use download::{Download, DownloadError, MAX_REDIRECTS, Validators, download};
+pub use download::{Download, DownloadError, MAX_REDIRECTS, Validators, download, is_fetchable};
 pub use schedule::{daily_due, queue_daily};
 
 /// A request for a provider's feed.
@@ -147,10 +147,23 @@ fn process(
     claim: Claim,
     now: i64,
 ) -> Result<Option<RunRecord>, Error> {
-    if claim.attempts > MAX_ATTEMPTS {
-        let error = format!("the import was interrupted {MAX_ATTEMPTS} times; giving up");
-        claim::finish_run(store, claim.run_id, "failed", Some(&error), now)?;
-        return final_record(store, claim.run_id);
+    if claim.attempts > 1 {
+        // Only a run whose importer stopped without recording a result is claimed again.
+        let read = claim::bytes_read(store, claim.run_id)?;
+        let previous = claim.attempts - 1;
+        if claim.attempts > MAX_ATTEMPTS {
+            let error = format!(
+                "the import was interrupted {MAX_ATTEMPTS} times: each attempt stopped \
+                 without a result (the importer was killed or trapped), the last after \
+                 reading {read} bytes of the feed; giving up"
+            );
+            claim::finish_run(store, claim.run_id, "failed", Some(&error), now)?;
+            return final_record(store, claim.run_id);
+        }
+        let note = format!(
+            "attempt {previous} stopped without a result after reading {read} bytes; retrying"
+        );
+        claim::note_retry(store, claim.run_id, &note)?;
     }
     let Some((url, validators)) = provider_source(store, claim.provider_id)? else {
         let error = format!("provider {} not found", claim.provider_id);
@@ -170,6 +183,7 @@ fn process(
         }) => {
             let mut options = ImportOptions::default();
             options.limits.max_decompressed_bytes = config.max_feed_bytes;
+            options.limits.max_token_bytes = config.max_token_bytes;
             // A failed import has marked its run failed with the reason; the record
             // read below carries it.
             if import::run(store, claim.run_id, body, &options).is_ok() {

@@ -28,8 +28,8 @@ pub fn daily_due(
     (reached && last_run_key != Some(key.as_str())).then_some(key)
 }
 
-/// Queues a scheduled run for every enabled provider without a queued or running run,
-/// if the daily import is due; returns how many were queued.
+/// Queues a scheduled run for every enabled provider with a fetchable URL and without a
+/// queued or running run, if the daily import is due; returns how many were queued.
 ///
 /// One write transaction reads and sets the day's key, so that of several processes
 /// ticking at once exactly one queues the day's runs.
@@ -53,13 +53,16 @@ pub fn queue_daily(store: &impl Store, config: &Config, now: i64) -> Result<u32,
             &[DAILY_JOB.into(), key.into(), now.into()],
         )?;
         let providers = store.execute(
-            "SELECT id FROM providers p WHERE enabled = 1 AND NOT EXISTS (\
+            "SELECT id, xmltv_url FROM providers p WHERE enabled = 1 AND NOT EXISTS (\
                 SELECT 1 FROM import_log l WHERE l.provider_id = p.id \
                 AND l.status IN ('queued', 'running')) ORDER BY id",
             &[],
         )?;
         let mut queued = 0;
         for row in providers.iter() {
+            if !super::is_fetchable(row.str(1)?) {
+                continue;
+            }
             import::queue_run(store, row.i64(0)?, Trigger::Schedule)?;
             queued += 1;
         }

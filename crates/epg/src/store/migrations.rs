@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_channel_window_index.sql",
         sql: include_str!("../../../../migrations/0002_channel_window_index.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_import_warning_reasons.sql",
+        sql: include_str!("../../../../migrations/0003_import_warning_reasons.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -73,6 +73,7 @@ pub fn component_of(area: Area) -> &'static str {
         Area::Providers => "providers",
         Area::Imports => "imports",
         Area::Xmltv => "xmltv",
+        Area::Web => "web",
     }
 }
 

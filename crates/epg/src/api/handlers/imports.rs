@@ -23,7 +23,8 @@ struct TriggerBody {
     provider_id: Option<i64>,
 }
 
-/// `POST /import/trigger`: queues a run for one provider, or every enabled one. A
+/// `POST /import/trigger`: queues a run for one provider, or every enabled one that the
+/// service can fetch (not the `file://` providers of `epg import`). A
 /// provider that already has a queued or running run gets that run back instead of a
 /// second one; `existing_run_ids` lists those.
 pub fn trigger<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
@@ -37,7 +38,7 @@ pub fn trigger<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
         Some(id) => vec![catalog::get_provider(ctx.store, id)?.id],
         None => catalog::list_providers(ctx.store)?
             .into_iter()
-            .filter(|p| p.enabled)
+            .filter(|p| p.enabled && crate::jobs::is_fetchable(&p.xmltv_url))
             .map(|p| p.id)
             .collect(),
     };

@@ -13,7 +13,8 @@ const DAY: i64 = 24 * HOUR;
 /// Longest export a client may ask for, in days; retention keeps less than that anyway.
 const MAX_DAYS: u32 = 31;
 
-/// `GET` an export: `channels=1,2` and `days=N` (default: the retention period from now).
+/// `GET` an export: `channels=1,2`, `days=N` (default: the retention period from now) and
+/// `include_empty_channels=true` to list channels without programmes in the window.
 /// Gzip when the path ends in `.gz` or the client accepts it; 304 when the client's
 /// validators still match the last successful import.
 pub fn export<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>, path: &str) -> Handled {
@@ -27,12 +28,13 @@ pub fn export<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>, path: &str) -> Hand
     };
     let default_days = ctx.config.retention_days.clamp(1, MAX_DAYS);
     let days = req.query.int("days", default_days, 1, MAX_DAYS)?;
+    let include_empty = req.query.bool("include_empty_channels")?.unwrap_or(false);
     let gz_path = path.ends_with(".gz");
     let gzip = gz_path || accepts_gzip(req.headers);
     // The window starts on the hour: within an hour the document (and so its ETag) stays
     // the same, and the next hour's drops what has ended.
     let start = ctx.now - ctx.now.rem_euclid(HOUR);
-    let key = format!("{channels:?};{start};{days};{gzip}");
+    let key = format!("{channels:?};{start};{days};{gzip};{include_empty}");
     let validators = export::validators(ctx.store)?;
     let mut response = match &validators {
         Some(v) if not_modified(req.headers, v, &key) => {
@@ -45,6 +47,7 @@ pub fn export<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>, path: &str) -> Hand
                 channels,
                 start,
                 end: start.saturating_add(i64::from(days) * DAY),
+                include_empty_channels: include_empty,
             },
             gzip,
         })),
