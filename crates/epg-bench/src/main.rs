@@ -1,10 +1,11 @@
 //! `epg-bench`: generate feeds and print parse, import, query, export and memory figures.
 //!
 //! `cargo run --release -p epg-bench -- [--channels N] [--days D] [--scenario S] [--large]`
-//! where S is `all`, `parse`, `import`, `query`, `export`, `rss`, `guide` or `serve` (which
-//! needs the `epg` binary built beside this one). Memory is measured in
+//! where S is `all`, `parse`, `import`, `query`, `export`, `rss`, `guide`, `cold` or
+//! `serve` (which needs the `epg` binary built beside this one). Memory is measured in
 //! child processes (`epg-bench rss-child …`) so that each figure is one step's peak.
 
+mod cold_scenario;
 mod guide_scenario;
 mod harness;
 mod report;
@@ -18,7 +19,7 @@ use report::Report;
 use scenarios::Feeds;
 
 const USAGE: &str = "usage: epg-bench [--channels N] [--days D] \
-[--scenario all|parse|import|query|export|rss|guide|serve] [--large]";
+[--scenario all|parse|import|query|export|rss|guide|cold|serve] [--large]";
 
 struct Options {
     channels: u32,
@@ -53,7 +54,7 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
         }
     }
     let known = [
-        "all", "parse", "import", "query", "export", "rss", "guide", "serve",
+        "all", "parse", "import", "query", "export", "rss", "guide", "cold", "serve",
     ];
     if !known.contains(&o.scenario.as_str()) {
         bail!("unknown scenario {}\n{USAGE}", o.scenario);
@@ -91,6 +92,11 @@ fn main() -> anyhow::Result<()> {
             "guide",
             wants("guide"),
             Box::new(|_, r| guide_scenario::guide(&scratch, r)),
+        ),
+        (
+            "cold",
+            wants("cold"),
+            Box::new(|_, r| cold_scenario::cold(&scratch, r)),
         ),
         (
             "serve",

@@ -1,7 +1,8 @@
 //! The Spin side of epg: everything a component needs from its host, behind epg's own
 //! interfaces, so that each component is a few lines.
 //!
-//! - [`SpinStore`]: [`epg::Store`] over `spin:sqlite` (`open_store` also migrates).
+//! - [`SpinStore`]: [`epg::Store`] over `spin:sqlite`; `open_store` readies it and wraps
+//!   it in [`epg::store::Resilient`], which retries what libSQL fails.
 //! - [`SpinFetcher`]: [`epg::jobs::Fetcher`] over Spin's outbound HTTP, streaming bodies.
 //! - [`config`]: [`epg::Config`] from Spin variables.
 //! - [`serve`]: one API area's request answered, its body read within the API's limit.

@@ -1,13 +1,14 @@
 //! [`Store`] over Spin's SQLite interface (`spin:sqlite@3.0.0`).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
-use epg::store::{self, Rows, Store, Value};
+use epg::store::{self, Resilient, Rows, Store, Value};
 use spin_sdk::sqlite3::{self, Connection};
 
-/// One connection to the component's `default` database.
+/// One connection to the component's `default` database, replaced by a new one when
+/// libSQL has dropped it (see [`Store::reconnect`]).
 pub struct SpinStore {
-    conn: Connection,
+    conn: RefCell<Connection>,
     /// Whether this connection's busy timeout is set; see [`open_store`].
     waits_for_locks: Cell<bool>,
 }
@@ -22,17 +23,20 @@ pub struct SpinStore {
 /// `SELECT`, and a read-only request never pays for it. WAL is a property of the file,
 /// set when the database is first readied. Both are ignored where the host refuses them
 /// (libSQL).
-pub fn open_store() -> Result<SpinStore, store::Error> {
+///
+/// The store is [`Resilient`]: what libSQL's failures need (retries, a new connection)
+/// is done by the library, and this host only tells them apart (see `map_error`).
+pub fn open_store() -> Result<Resilient<SpinStore>, store::Error> {
     let conn = Connection::open_default().map_err(map_error)?;
-    let store = SpinStore {
-        conn,
+    let store = Resilient::new(SpinStore {
+        conn: RefCell::new(conn),
         waits_for_locks: Cell::new(false),
-    };
+    });
     epg::ready(&store, set_wal)?;
     Ok(store)
 }
 
-fn set_wal(store: &SpinStore) {
+fn set_wal(store: &impl Store) {
     let mode = store.execute("PRAGMA journal_mode", &[]).ok();
     let is_wal = mode
         .as_ref()
@@ -55,7 +59,11 @@ impl SpinStore {
 
     fn run(&self, sql: &str, params: &[Value]) -> store::Result<Rows> {
         let params: Vec<sqlite3::Value> = params.iter().map(to_spin).collect();
-        let result = self.conn.execute(sql, &params).map_err(map_error)?;
+        let result = self
+            .conn
+            .borrow()
+            .execute(sql, &params)
+            .map_err(map_error)?;
         let rows = result
             .rows
             .into_iter()
@@ -80,6 +88,14 @@ impl Store for SpinStore {
         self.wait_for_locks(sql);
         self.run(sql, params)
     }
+
+    fn reconnect(&self) -> store::Result<()> {
+        let conn = Connection::open_default().map_err(map_error)?;
+        *self.conn.borrow_mut() = conn;
+        // The busy timeout belonged to the old connection.
+        self.waits_for_locks.set(false);
+        Ok(())
+    }
 }
 
 fn to_spin(value: &Value) -> sqlite3::Value {
@@ -102,12 +118,11 @@ fn from_spin(value: sqlite3::Value) -> Value {
     }
 }
 
-/// Spin reports a lock timeout only as text ("database is locked"); callers need it as
-/// [`store::Error::Busy`] to retry.
+/// Spin reports a lock timeout and libSQL's failures only as text (its libSQL client
+/// passes on the error's `Display`); callers need them typed to retry.
 fn map_error(e: sqlite3::Error) -> store::Error {
     match e {
-        sqlite3::Error::Io(message) if is_busy(&message) => store::Error::Busy,
-        sqlite3::Error::Io(message) => store::Error::Database(message),
+        sqlite3::Error::Io(message) => classify(message),
         sqlite3::Error::NoSuchDatabase => store::Error::Database("no such database".into()),
         sqlite3::Error::AccessDenied => {
             store::Error::Database("access to the database denied".into())
@@ -117,14 +132,28 @@ fn map_error(e: sqlite3::Error) -> store::Error {
     }
 }
 
-fn is_busy(message: &str) -> bool {
-    let message = message.to_ascii_lowercase();
-    message.contains("database is locked") || message.contains("database is busy")
+/// Types a host error message. libSQL's codes (`SQLITE_INTERRUPT`, `STREAM_EXPIRED`,
+/// `TRANSACTION_TIMEOUT`) come inside the text, with sqld's own wording beside them.
+fn classify(message: String) -> store::Error {
+    let lower = message.to_ascii_lowercase();
+    let has = |needles: &[&str]| needles.iter().any(|n| lower.contains(n));
+    if has(&["database is locked", "database is busy"]) {
+        store::Error::Busy
+    } else if has(&["sqlite_interrupt", "interrupted"]) {
+        store::Error::Interrupted
+    } else if has(&["stream_expired", "stream has expired"]) {
+        store::Error::Expired
+    } else if has(&["transaction_timeout", "transaction timed out"]) {
+        store::Error::RolledBack
+    } else {
+        store::Error::Database(message)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{is_busy, is_read};
+    use super::{classify, is_read};
+    use epg::store::Error;
 
     #[test]
     fn only_writes_set_the_busy_timeout() {
@@ -137,10 +166,42 @@ mod tests {
         assert!(!is_read("sel"));
     }
 
+    /// The messages as Spin's libSQL client gives them (`libsql::Error`'s `Display` of
+    /// sqld's answers), and SQLite's own.
     #[test]
-    fn lock_timeouts_are_busy() {
-        assert!(is_busy("database is locked"));
-        assert!(is_busy("Error: Database is locked (code 5)"));
-        assert!(!is_busy("no such table: channels"));
+    fn host_messages_are_classified() {
+        let cases = [
+            ("database is locked", "the database is busy; try again"),
+            (
+                "Error: Database is locked (code 5)",
+                "the database is busy; try again",
+            ),
+            (
+                "Hrana: `stream error: `StreamResponseError { error: Error { message: \
+                 \"SQLite error: interrupted\", code: \"SQLITE_INTERRUPT\" } }``",
+                "the database interrupted the statement; try again",
+            ),
+            (
+                "Hrana: `api error: `status=400 Bad Request, body={\"message\":\"The stream \
+                 has expired due to inactivity\",\"code\":\"STREAM_EXPIRED\"}``",
+                "the database connection expired; try again",
+            ),
+            (
+                "Hrana: `stream error: `StreamResponseError { error: Error { message: \
+                 \"Transaction timed out\", code: \"TRANSACTION_TIMEOUT\" } }``",
+                "the database rolled the transaction back; try again",
+            ),
+            (
+                "no such table: channels",
+                "database error: no such table: channels",
+            ),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(classify(message.into()).to_string(), expected, "{message}");
+        }
+        assert!(matches!(
+            classify("SQLITE_INTERRUPT".into()),
+            Error::Interrupted
+        ));
     }
 }

@@ -5,6 +5,7 @@ mod common;
 mod api;
 mod deploy;
 mod export;
+mod faults;
 mod feed;
 mod guide;
 mod import;

@@ -102,8 +102,12 @@ impl ApiError {
 impl From<store::Error> for ApiError {
     fn from(e: store::Error) -> Self {
         match e {
-            // A busy lock is worth a retry, and says nothing about the schema.
-            store::Error::Busy => ApiError::ServiceUnavailable {
+            // A busy lock or a failing connection is worth a retry, and says nothing
+            // about the schema.
+            store::Error::Busy
+            | store::Error::Interrupted
+            | store::Error::Expired
+            | store::Error::RolledBack => ApiError::ServiceUnavailable {
                 detail: e.to_string(),
             },
             e => ApiError::Internal {

@@ -95,6 +95,9 @@ fn from_sql(value: ValueRef<'_>) -> Value {
 fn map_error(e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy,
+        // Only `sqlite3_interrupt` causes it, which nothing here calls; mapped anyway so
+        // that a store built on this one behaves as the libSQL host does.
+        Some(ErrorCode::OperationInterrupted) => Error::Interrupted,
         _ => Error::Database(e.to_string()),
     }
 }

@@ -46,7 +46,7 @@ pub fn trigger<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
     let (runs, existing) = write_transaction(ctx.store, |store| {
         let mut runs = Vec::new();
         let mut existing = Vec::new();
-        for provider_id in providers {
+        for &provider_id in &providers {
             match import::active_run(store, provider_id)? {
                 Some(run) => {
                     existing.push(run.id);
