@@ -11,6 +11,7 @@ use flate2::write::GzEncoder;
 use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 
 use crate::api::Body;
+use crate::api::encoding::accepts_gzip;
 
 /// One embedded file and the path it is served at.
 #[derive(Debug)]
@@ -123,23 +124,6 @@ fn matches_etag(header: &str, etag: &str) -> bool {
         .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
-/// Whether `Accept-Encoding` lists `gzip` (or `*`) with a non-zero weight.
-fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or("").to_ascii_lowercase();
-            let weight = parts
-                .find_map(|p| p.strip_prefix("q="))
-                .map_or(Some(1.0), |q| q.parse::<f32>().ok());
-            (name == "gzip" || name == "*") && weight.is_some_and(|q| q > 0.0)
-        })
-}
-
 fn gzipped(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::best());
     encoder
@@ -151,32 +135,6 @@ fn gzipped(bytes: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for &(name, value) in pairs {
-            map.append(name, HeaderValue::from_static(value));
-        }
-        map
-    }
-
-    #[test]
-    fn gzip_is_accepted_unless_weighted_zero() {
-        let cases = [
-            ("gzip, deflate, br", true),
-            ("br;q=1.0, GZIP;q=0.5", true),
-            ("*", true),
-            ("gzip;q=0", false),
-            ("gzip;q=0.0, identity", false),
-            ("deflate", false),
-            ("gzip;q=nope", false),
-        ];
-        for (value, expected) in cases {
-            let map = headers(&[("accept-encoding", value)]);
-            assert_eq!(accepts_gzip(&map), expected, "{value}");
-        }
-        assert!(!accepts_gzip(&HeaderMap::new()));
-    }
 
     #[test]
     fn if_none_match_compares_weakly_and_lists() {

@@ -11,6 +11,7 @@
 
 mod auth;
 mod cors;
+pub(crate) mod encoding;
 mod handlers;
 mod json;
 mod params;

@@ -4,6 +4,7 @@
 
 use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 
+use crate::api::encoding::accepts_gzip;
 use crate::api::{Body, Context, Handled, Req, XmltvRequest, params};
 use crate::export::{self, ExportOptions, Validators};
 use crate::store::Store;
@@ -87,27 +88,6 @@ fn insert(headers: &mut HeaderMap, name: header::HeaderName, value: &str) {
     }
 }
 
-/// `Accept-Encoding` lists gzip with a non-zero quality.
-fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or("");
-            let refused = parts.any(|p| {
-                let p = p.replace(' ', "");
-                p.strip_prefix("q=")
-                    .or_else(|| p.strip_prefix("Q="))
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
-}
-
 /// RFC 9110 §13.1: `If-None-Match` decides when present; `If-Modified-Since` only without it.
 fn not_modified(headers: &HeaderMap, v: &Validators, key: &str) -> bool {
     let etag = v.etag_for(key);
@@ -135,26 +115,6 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(name, HeaderValue::from_str(value).expect("header"));
         h
-    }
-
-    #[test]
-    fn gzip_is_accepted_unless_refused() {
-        let cases = [
-            ("gzip", true),
-            ("deflate, gzip;q=0.5", true),
-            ("br, *", true),
-            ("gzip;q=0", false),
-            ("gzip;q=0.000, identity", false),
-            ("gzip; q=0.5", true),
-            ("identity", false),
-        ];
-        for (value, want) in cases {
-            assert_eq!(
-                accepts_gzip(&headers(header::ACCEPT_ENCODING, value)),
-                want,
-                "{value}"
-            );
-        }
     }
 
     #[test]
