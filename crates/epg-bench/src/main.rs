@@ -8,6 +8,7 @@ mod guide_scenario;
 mod harness;
 mod report;
 mod scenarios;
+mod spin_like;
 
 use anyhow::{Context, bail};
 
