@@ -127,7 +127,13 @@ fn import_into(store: SqliteStore, feed: &Path) -> anyhow::Result<(RunRecord, f6
     let started = Instant::now();
     let run = import::start_run(&store, provider, Trigger::Cli)?;
     let input = BufReader::with_capacity(256 * 1024, File::open(feed)?);
-    let record = import::run(&store, run.id, input, &ImportOptions::default())?;
+    // As `epg import` does: the feed is read on its own thread.
+    let record = import::run_with(
+        &store,
+        run.id,
+        &ImportOptions::default(),
+        |options, sink| import::read_in_thread(input, options, sink),
+    )?;
     Ok((record, started.elapsed().as_secs_f64()))
 }
 

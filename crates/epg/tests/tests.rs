@@ -3,6 +3,7 @@
 mod common;
 
 mod api;
+mod bulk;
 mod deploy;
 mod export;
 mod feed;
