@@ -40,9 +40,8 @@ struct Cleared<'m> {
 /// Applies the run's kept staged programmes; call inside the apply transaction.
 ///
 /// Channels are inserted in groups of about `group_rows` programmes, one `INSERT … SELECT`
-/// each: few statements (each is a host call under Spin), and the group bounds what
-/// `RETURNING` brings back into memory. The search index takes the new rows afterwards in
-/// one statement, so that FTS5 merges their terms once.
+/// each: one statement lets SQLite's FTS5 index flush its pending terms once rather than
+/// once per channel, and the group bounds what `RETURNING` brings back into memory.
 pub(crate) fn apply(
     store: &impl Store,
     run_id: i64,
