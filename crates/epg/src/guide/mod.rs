@@ -40,7 +40,7 @@ pub use search::{
     DEFAULT_LIMIT, MAX_COUNTED, MAX_LIMIT, SNIPPET_CLOSE, SNIPPET_OPEN, SearchError, SearchHit,
     SearchPage, SearchQuery, ensure_search_index, search,
 };
-pub(crate) use search::{SEARCH_INDEX_OBJECT_COUNT, SEARCH_INDEX_OBJECTS, index_run};
+pub(crate) use search::{SEARCH_INDEX_OBJECT_COUNT, SEARCH_INDEX_OBJECTS};
 pub use window::WINDOW_SQL;
 
 use crate::model::{EpisodeInfo, Programme};

@@ -1,8 +1,8 @@
 //! Full-text search over titles, sub-titles and descriptions.
 //!
 //! With SQLite's FTS5 (bundled SQLite and Spin have it) the index is an external-content
-//! table over `programmes`, kept in sync by triggers, except for an import's new rows
-//! (those with a `run_id`), which [`index_run`] adds in one statement. Without FTS5 the same queries run as `LIKE` scans: slower, substring-based, but
+//! table over `programmes`, kept in sync by triggers, so importers write `programmes`
+//! only. Without FTS5 the same queries run as `LIKE` scans: slower, substring-based, but
 //! the API behaves the same.
 
 use serde::{Deserialize, Serialize};
@@ -31,10 +31,7 @@ const CREATE_INDEX: &str = "CREATE VIRTUAL TABLE IF NOT EXISTS programmes_fts US
      title, sub_title, description, content='programmes', content_rowid='id')";
 
 const TRIGGERS: [&str; 3] = [
-    // An import's rows go in bulk (`index_run`): one statement lets FTS5 merge their
-    // terms once instead of once per row.
-    "CREATE TRIGGER IF NOT EXISTS programmes_fts_insert AFTER INSERT ON programmes \
-       WHEN new.run_id IS NULL BEGIN \
+    "CREATE TRIGGER IF NOT EXISTS programmes_fts_insert AFTER INSERT ON programmes BEGIN \
        INSERT INTO programmes_fts (rowid, title, sub_title, description) \
        VALUES (new.id, new.title, new.sub_title, new.description); \
      END",
@@ -163,24 +160,6 @@ pub fn ensure_search_index(store: &impl Store) -> Result<bool, store::Error> {
         }
         Ok(true)
     })
-}
-
-/// Adds to the search index the programmes of run `run_id` with an id above `after_id`:
-/// the rows it has just inserted. Call in the transaction that inserted them.
-pub(crate) fn index_run(
-    store: &impl Store,
-    run_id: i64,
-    after_id: i64,
-) -> Result<(), store::Error> {
-    if has_index(store)? {
-        store.execute(
-            "INSERT INTO programmes_fts (rowid, title, sub_title, description) \
-             SELECT id, title, sub_title, description FROM programmes \
-             WHERE id > ? AND run_id = ?",
-            &[after_id.into(), run_id.into()],
-        )?;
-    }
-    Ok(())
 }
 
 fn has_index(store: &impl Store) -> Result<bool, store::Error> {

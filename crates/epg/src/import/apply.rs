@@ -16,7 +16,6 @@ use std::collections::{HashMap, HashSet};
 
 use super::Error;
 use super::mapping::Mapped;
-use crate::guide;
 use crate::store::{Rows, Store, Value, write_transaction};
 
 /// Changes to the guide.
@@ -54,8 +53,6 @@ pub(crate) fn apply(
          WHERE run_id = ? AND dropped = 0 GROUP BY provider_channel_id",
         &[run_id.into()],
     )?;
-    let before = store.execute("SELECT COALESCE(MAX(id), 0) FROM programmes", &[])?;
-    let before = before.first().map_or(Ok(0), |r| r.i64(0))?;
     let mut spans = HashMap::with_capacity(rows.len());
     for row in rows.iter() {
         spans.insert(row.str(0)?, (row.i64(1)?, row.i64(2)?, row.i64(3)?));
@@ -85,9 +82,6 @@ pub(crate) fn apply(
     if !group.is_empty() {
         insert_group(store, run_id, provider_id, &group, &mut counts)?;
     }
-    // New rows take ids above every existing one (no AUTOINCREMENT, ids never near the
-    // maximum), so the range holds exactly this run's inserts.
-    guide::index_run(store, run_id, before)?;
     Ok(counts)
 }
 
@@ -164,10 +158,10 @@ fn insert_group(
     let inserted = store.execute(
         &format!(
             "INSERT OR FAIL INTO programmes (mapping_id, channel_id, provider_id, start, stop, \
-             title, sub_title, description, season, episode, part, data, run_id) \
+             title, sub_title, description, season, episode, part, data) \
              SELECT m.id, m.channel_id, m.provider_id, s.start + m.time_shift_minutes * 60, \
              s.stop + m.time_shift_minutes * 60, s.title, s.sub_title, s.description, s.season, \
-             s.episode, s.part, s.data, s.run_id FROM staging_programmes s JOIN channel_mappings m \
+             s.episode, s.part, s.data FROM staging_programmes s JOIN channel_mappings m \
              ON m.provider_id = ? AND m.provider_channel_id = s.provider_channel_id \
              WHERE s.run_id = ? AND s.provider_channel_id BETWEEN ? AND ? AND s.dropped = 0\
              {skip_identical} ORDER BY s.provider_channel_id, s.start{returning}"

@@ -31,11 +31,6 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_import_warning_reasons.sql",
         sql: include_str!("../../../../migrations/0003_import_warning_reasons.sql"),
     },
-    Migration {
-        version: 4,
-        name: "0004_bulk_search_index.sql",
-        sql: include_str!("../../../../migrations/0004_bulk_search_index.sql"),
-    },
 ];
 
 /// The newest schema version this build knows.
