@@ -127,13 +127,7 @@ fn import_into(store: SqliteStore, feed: &Path) -> anyhow::Result<(RunRecord, f6
     let started = Instant::now();
     let run = import::start_run(&store, provider, Trigger::Cli)?;
     let input = BufReader::with_capacity(256 * 1024, File::open(feed)?);
-    // As `epg import` does: the feed is read on its own thread.
-    let record = import::run_with(
-        &store,
-        run.id,
-        &ImportOptions::default(),
-        |options, sink| import::read_in_thread(input, options, sink),
-    )?;
+    let record = import::run(&store, run.id, input, &ImportOptions::default())?;
     Ok((record, started.elapsed().as_secs_f64()))
 }
 

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use epg::SqliteStore;
+use epg::feed;
 use epg::import::{self, ImportOptions, RunRecord, RunStatus, Trigger};
 use serde::Serialize;
 
@@ -71,7 +72,7 @@ fn import_one(store: &SqliteStore, provider_id: i64, feed: &str, progress: &Prog
                 inner: sink,
                 progress,
             };
-            import::read_in_thread(input, read_options, &mut sink)
+            feed::read(input, read_options, &mut sink)
         })
         .map_err(|e| {
             let record = import::get_run(store, run.id).ok().flatten();

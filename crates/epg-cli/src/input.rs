@@ -9,10 +9,9 @@ use chrono::{DateTime, SecondsFormat};
 use epg::SqliteStore;
 
 /// Opens a feed: `-` is standard input, anything else a file path.
-pub fn open_feed(feed: &str) -> anyhow::Result<Box<dyn Read + Send>> {
+pub fn open_feed(feed: &str) -> anyhow::Result<Box<dyn Read>> {
     if feed == "-" {
-        // `Stdin` rather than its lock, which cannot move to the import's reader thread.
-        return Ok(Box::new(BufReader::with_capacity(64 * 1024, io::stdin())));
+        return Ok(Box::new(io::stdin().lock()));
     }
     let file = File::open(feed).with_context(|| format!("cannot open {feed}"))?;
     Ok(Box::new(BufReader::with_capacity(64 * 1024, file)))

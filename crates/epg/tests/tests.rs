@@ -3,7 +3,6 @@
 mod common;
 
 mod api;
-mod bulk;
 mod deploy;
 mod export;
 mod feed;

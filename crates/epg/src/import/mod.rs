@@ -17,8 +17,6 @@ mod progress;
 mod resolve;
 mod staging;
 mod stops;
-#[cfg(not(target_arch = "wasm32"))]
-mod threaded;
 
 use std::collections::BTreeMap;
 
@@ -29,8 +27,6 @@ use crate::store::{self, Store};
 
 pub use normalize::normalize_name;
 pub use staging::StagingSink;
-#[cfg(not(target_arch = "wasm32"))]
-pub use threaded::read_in_thread;
 
 /// What started a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
