@@ -111,17 +111,28 @@ pub fn import_file(db: &Path, feed: &Path) -> anyhow::Result<(RunRecord, f64)> {
     import_into(open_db(db)?, feed)
 }
 
-/// [`import_file`] into a database whose FTS5 triggers were dropped, to show the search
-/// index's share of the import.
+/// [`import_file`] into a database without the FTS5 index and its triggers, to show the
+/// search index's share of the import.
 pub fn import_file_without_fts(db: &Path, feed: &Path) -> anyhow::Result<(RunRecord, f64)> {
     let store = open_db(db)?;
     for trigger in ["insert", "delete", "update"] {
         store.execute(&format!("DROP TRIGGER programmes_fts_{trigger}"), &[])?;
     }
+    store.execute("DROP TABLE programmes_fts", &[])?;
     import_into(store, feed)
 }
 
 fn import_into(store: SqliteStore, feed: &Path) -> anyhow::Result<(RunRecord, f64)> {
+    let provider = insert_bench_provider(&store, feed)?;
+    let started = Instant::now();
+    let run = import::start_run(&store, provider, Trigger::Cli)?;
+    let input = BufReader::with_capacity(256 * 1024, File::open(feed)?);
+    let record = import::run(&store, run.id, input, &ImportOptions::default())?;
+    Ok((record, started.elapsed().as_secs_f64()))
+}
+
+/// The provider `bench` reading `feed`, created unless it exists; returns its id.
+pub fn insert_bench_provider(store: &impl Store, feed: &Path) -> anyhow::Result<i64> {
     let now = epg::store::now_seconds();
     let rows = store.execute(
         "INSERT INTO providers (name, xmltv_url, created_at, updated_at) VALUES (?, ?, ?, ?) \
@@ -133,12 +144,7 @@ fn import_into(store: SqliteStore, feed: &Path) -> anyhow::Result<(RunRecord, f6
             now.into(),
         ],
     )?;
-    let provider = rows.first().context("no provider id")?.i64(0)?;
-    let started = Instant::now();
-    let run = import::start_run(&store, provider, Trigger::Cli)?;
-    let input = BufReader::with_capacity(256 * 1024, File::open(feed)?);
-    let record = import::run(&store, run.id, input, &ImportOptions::default())?;
-    Ok((record, started.elapsed().as_secs_f64()))
+    Ok(rows.first().context("no provider id")?.i64(0)?)
 }
 
 /// Exports `[start, end)` of every channel to a byte counter; returns bytes and seconds.

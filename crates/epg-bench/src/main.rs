@@ -11,6 +11,7 @@ mod harness;
 mod report;
 mod scenarios;
 mod serve_scenario;
+mod spin_like;
 
 use anyhow::{Context, bail};
 
