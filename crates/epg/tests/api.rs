@@ -1002,6 +1002,79 @@ fn jobs_need_a_fetcher_and_a_sane_budget() {
     );
 }
 
+/// Serves one small real feed at any URL.
+struct OneFeed;
+
+impl epg::jobs::Fetcher for OneFeed {
+    fn get(
+        &self,
+        _: &epg::jobs::FetchRequest,
+    ) -> Result<epg::jobs::FetchResponse<'_>, epg::jobs::FetchError> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/xmltv-samples/iptv-org-epg/vantagetv.ee.content.xml"
+        );
+        let body = std::fs::read(path).expect("sample");
+        Ok(epg::jobs::FetchResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: Box::new(std::io::Cursor::new(body)),
+        })
+    }
+}
+
+/// Issue 12: `POST /jobs/run` takes `{"budget_seconds": N}`, capped by the server, and
+/// says how many runs it paused.
+#[test]
+fn jobs_take_a_budget_in_the_body() {
+    let db = db();
+    let config = Config::default();
+    let ctx = Context {
+        store: &db,
+        config: &config,
+        now: NOW,
+        fetcher: Some(&OneFeed),
+    };
+    let send = |body: &str| {
+        let request = call(Method::POST, "/api/v1/jobs/run")
+            .header("content-type", "application/json")
+            .raw(body)
+            .request();
+        Reply(api::handle_full(Area::Imports, request, &ctx))
+    };
+    for (body, detail) in [
+        (
+            r#"{"budget_seconds": 0}"#,
+            "budget_seconds must be a positive integer",
+        ),
+        (
+            r#"{"budget_seconds": "5"}"#,
+            "invalid JSON body: invalid type: string \"5\", expected a JSON number at line 1 column 22",
+        ),
+        (
+            r#"{"budget": 5}"#,
+            "invalid JSON body: unknown field `budget`, expected `budget_seconds` at line 1 column 9",
+        ),
+    ] {
+        assert_eq!(send(body).problem(400), detail, "{body}");
+    }
+    let p = provider(&db, "feed");
+    db.execute(
+        "INSERT INTO import_log (provider_id, trigger, status, queued_at) \
+         VALUES (?, 'manual', 'queued', ?)",
+        &[p.into(), NOW.into()],
+    )
+    .expect("queue");
+    // Far over the cap, which is what it gets.
+    let reply = send(r#"{"budget_seconds": 100000}"#);
+    assert_eq!(reply.status(), 200);
+    let report = reply.json();
+    assert_eq!(report["paused"], 0);
+    assert_eq!(report["runs"][0]["status"], "succeeded", "{report}");
+    assert_eq!(report["runs"][0]["paused_at"], Json::Null);
+    assert_eq!(report["runs"][0]["programmes_seen"], 332);
+}
+
 #[test]
 fn trigger_checks_its_provider_first() {
     let db = db();

@@ -78,5 +78,7 @@ fn the_cronjob_posts_to_the_jobs_route_with_the_admin_token() {
     let routes = spin_routes();
     assert_eq!(spin_component_for(&routes, path), Some("imports"));
     assert!(cron.contains("\"Authorization: Bearer $(TOKEN)\""));
+    // A budget under hosted Spin's handler limit, so that long imports pause and resume.
+    assert!(cron.contains("- '{\"budget_seconds\": 25}'"), "{cron}");
     assert_eq!(values(&cron, "key"), ["admin-token"]);
 }

@@ -12,6 +12,7 @@ mod import;
 mod jobs;
 mod migrations;
 mod readme;
+mod resume;
 mod retention;
 mod roundtrip;
 mod search;

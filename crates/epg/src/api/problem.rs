@@ -137,11 +137,12 @@ impl From<import::Error> for ApiError {
             e @ import::Error::RunNotActive { .. } => ApiError::Conflict {
                 detail: e.to_string(),
             },
-            e @ (import::Error::Feed(_) | import::Error::UnknownTimezone { .. }) => {
-                ApiError::Internal {
-                    cause: e.to_string(),
-                }
-            }
+            e @ (import::Error::Feed(_)
+            | import::Error::UnknownTimezone { .. }
+            | import::Error::Paused
+            | import::Error::FeedChanged) => ApiError::Internal {
+                cause: e.to_string(),
+            },
         }
     }
 }

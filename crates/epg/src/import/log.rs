@@ -7,7 +7,7 @@ use crate::store::{self, Row, Store, Value, now_seconds};
 
 const COLUMNS: &str = "id, provider_id, trigger, status, queued_at, started_at, finished_at, \
     progress_at, bytes_read, channels_seen, programmes_seen, added, updated, removed, \
-    rejected, warnings, rejects, error, warning_reasons";
+    rejected, warnings, rejects, error, warning_reasons, paused_at";
 
 /// Progress of a run while it reads its feed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -63,10 +63,12 @@ pub(crate) fn insert_run(
     get_run(store, id)?.ok_or(Error::RunNotFound(id))
 }
 
-/// Marks a queued run running; a running one keeps its start time.
+/// Marks a queued run running; a running one keeps its start time. A paused run is
+/// paused no longer.
 pub(crate) fn mark_running(store: &impl Store, run_id: i64) -> Result<(), store::Error> {
     store.execute(
         "UPDATE import_log SET status = 'running', started_at = COALESCE(started_at, ?), \
+         paused_at = NULL, \
          attempts = CASE WHEN started_at IS NULL THEN attempts + 1 ELSE attempts END \
          WHERE id = ?",
         &[now_seconds().into(), run_id.into()],
@@ -92,6 +94,118 @@ pub(crate) fn update_progress(
         ],
     )?;
     Ok(())
+}
+
+/// How far a run's staging got, for a later call to continue from (migration 0004).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ResumePoint {
+    /// Every programme up to this document position is staged.
+    pub seq: i64,
+    /// The feed's bytes the staged programmes were read from, when the feed was a byte
+    /// stream; a continuing call checks them.
+    pub prefix: Option<Prefix>,
+}
+
+/// The first `bytes` bytes of a feed as downloaded, and their CRC-32.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Prefix {
+    pub bytes: u64,
+    pub crc: u32,
+}
+
+/// Records where staging stands (call in the transaction that staged up to there).
+pub(crate) fn set_resume_point(
+    store: &impl Store,
+    run_id: i64,
+    point: ResumePoint,
+) -> Result<(), store::Error> {
+    let (bytes, crc) = match point.prefix {
+        Some(p) => (int(p.bytes), Value::Integer(i64::from(p.crc))),
+        None => (Value::Null, Value::Null),
+    };
+    store.execute(
+        "UPDATE import_log SET resume_seq = ?, resume_bytes = ?, resume_crc = ? WHERE id = ?",
+        &[point.seq.into(), bytes, crc, run_id.into()],
+    )?;
+    Ok(())
+}
+
+/// Where the run's staging stands, if a previous call left staged programmes to keep.
+pub(crate) fn resume_point(
+    store: &impl Store,
+    run_id: i64,
+) -> Result<Option<ResumePoint>, store::Error> {
+    let rows = store.execute(
+        "SELECT resume_seq, resume_bytes, resume_crc FROM import_log \
+         WHERE id = ? AND status = 'running'",
+        &[run_id.into()],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    let Some(seq) = row.opt_i64(0)? else {
+        return Ok(None);
+    };
+    let prefix = match (row.opt_i64(1)?, row.opt_i64(2)?) {
+        (Some(bytes), Some(crc)) => Some(Prefix {
+            bytes: u64::try_from(bytes).unwrap_or(0),
+            crc: u32::try_from(crc).unwrap_or(0),
+        }),
+        _ => None,
+    };
+    Ok(Some(ResumePoint { seq, prefix }))
+}
+
+/// Forgets where staging stood: the staged rows are complete (the run is being
+/// applied) or about to be removed, so nothing may continue from them.
+pub(crate) fn clear_resume_point(store: &impl Store, run_id: i64) -> Result<(), store::Error> {
+    store.execute(
+        "UPDATE import_log SET resume_seq = NULL, resume_bytes = NULL, resume_crc = NULL \
+         WHERE id = ?",
+        &[run_id.into()],
+    )?;
+    Ok(())
+}
+
+/// Leaves a running run for the next call: its lease is given up, so that a call may
+/// claim it at once, and its attempts start again (a pause is not a crash).
+pub(crate) fn pause(store: &impl Store, run_id: i64) -> Result<(), store::Error> {
+    store.execute(
+        "UPDATE import_log SET paused_at = ?, lease_owner = NULL, lease_expires_at = NULL, \
+         attempts = 0 WHERE id = ? AND status = 'running'",
+        &[now_seconds().into(), run_id.into()],
+    )?;
+    Ok(())
+}
+
+/// Records the validators of the feed a run reads. When the run has staged programmes
+/// from a feed with other validators, those are removed so that the run starts over;
+/// returns whether staged programmes were kept.
+pub(crate) fn note_feed_version(
+    store: &impl Store,
+    run_id: i64,
+    etag: Option<&str>,
+    last_modified: Option<&str>,
+) -> Result<bool, store::Error> {
+    let rows = store.execute(
+        "SELECT feed_etag, feed_last_modified, resume_seq IS NOT NULL FROM import_log \
+         WHERE id = ?",
+        &[run_id.into()],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok(false);
+    };
+    let differs = |stored: Option<&str>, new: Option<&str>| matches!((stored, new), (Some(a), Some(b)) if a != b);
+    let changed = differs(row.opt_str(0)?, etag) || differs(row.opt_str(1)?, last_modified);
+    let kept = row.i64(2)? != 0 && !changed;
+    if changed {
+        clear_resume_point(store, run_id)?;
+    }
+    store.execute(
+        "UPDATE import_log SET feed_etag = ?, feed_last_modified = ? WHERE id = ?",
+        &[etag.into(), last_modified.into(), run_id.into()],
+    )?;
+    Ok(kept)
 }
 
 /// Records a successful outcome (call inside the apply transaction).
@@ -209,6 +323,7 @@ fn record_from(row: Row<'_>) -> Result<RunRecord, store::Error> {
         rejects,
         warning_reasons,
         error: row.opt_string(17)?,
+        paused_at: row.opt_i64(19)?,
     })
 }
 

@@ -165,6 +165,9 @@ pub struct RunRecord {
     pub warning_reasons: BTreeMap<String, RejectStats>,
     /// Why the run failed.
     pub error: Option<String>,
+    /// When a call stopped this running run at its time budget; the next call (`POST
+    /// /jobs/run`, or the importer's tick) continues it from what it staged.
+    pub paused_at: Option<i64>,
 }
 
 /// Settings of an import.
@@ -176,6 +179,10 @@ pub struct ImportOptions {
     pub batch_size: usize,
     /// Seconds between progress updates of the run's row.
     pub progress_interval_secs: u64,
+    /// When the run should stop staging and leave the rest to a later call, which
+    /// continues where it stopped. Checked after each committed batch, so every call
+    /// stages at least one; `None` reads the whole feed in one call.
+    pub pause_at: Option<std::time::Instant>,
 }
 
 impl Default for ImportOptions {
@@ -184,6 +191,7 @@ impl Default for ImportOptions {
             limits: feed::Limits::default(),
             batch_size: 5_000,
             progress_interval_secs: 2,
+            pause_at: None,
         }
     }
 }
@@ -211,6 +219,14 @@ pub enum Error {
         /// Its status (`RunStatus::as_str`).
         status: &'static str,
     },
+    /// The run reached [`ImportOptions::pause_at`]; it is still running, and the next
+    /// call continues it.
+    #[error("the run stopped at its time budget; the next call continues it")]
+    Paused,
+    /// A continuing call found a different feed from the one the run's staged
+    /// programmes came from: they were removed, so the run starts over.
+    #[error("the feed changed since the run began reading it; the run starts over")]
+    FeedChanged,
     /// The provider's `timezone` is not an IANA zone name.
     #[error("provider {provider} has an unknown time zone {timezone:?}")]
     UnknownTimezone {
@@ -246,6 +262,14 @@ pub fn start_run(
 /// A `queued` run is marked running first; a run that has already ended is refused
 /// ([`Error::RunNotActive`]). Staging rows that crashed runs left behind are removed first.
 ///
+/// A run that an earlier call left part-staged (paused at its time budget, or cut off)
+/// is continued: `input` must be the same feed from its start, which is read again
+/// without writing what was staged. When its first bytes differ from the ones the
+/// staged programmes came from, they are removed and [`Error::FeedChanged`] is returned
+/// with the run still running, for the caller to start it over with a new download.
+/// With [`ImportOptions::pause_at`] the run may stop before the end of the feed: it is
+/// returned still running, with `paused_at` set, for the next call to continue.
+///
 /// The bytes read reach the run's row from the first read on and then every
 /// `progress_interval_secs`, even while one element is being parsed, so a run whose
 /// process dies shows how far it got; a failed run records every byte it read.
@@ -255,12 +279,22 @@ pub fn run(
     input: impl std::io::Read,
     options: &ImportOptions,
 ) -> Result<RunRecord, Error> {
+    // Staged rows without the bytes they came from cannot be checked against this feed.
+    let resume = log::resume_point(store, run_id)?.filter(|r| r.prefix.is_some());
     let interval = std::time::Duration::from_secs(options.progress_interval_secs);
-    let mut input = progress::Progressing::new(input, store, run_id, interval);
-    let result = run_with(store, run_id, options, |read_options, sink| {
-        feed::read(&mut input, read_options, sink)
+    let expect = resume.and_then(|r| r.prefix);
+    let mut input = progress::Progressing::new(input, store, run_id, interval, expect);
+    let mark = input.mark();
+    let result = continue_run(store, run_id, options, resume, Some(mark), |read, sink| {
+        feed::read(&mut input, read, sink).map_err(|e| {
+            if input.changed() {
+                Error::FeedChanged
+            } else {
+                e
+            }
+        })
     });
-    if result.is_err() {
+    if matches!(result, Err(ref e) if !matches!(e, Error::FeedChanged)) {
         // Like the failure itself: a store too broken for this surfaces on the next call.
         let _ = input.record_total();
     }
@@ -270,11 +304,28 @@ pub fn run(
 /// [`run`] with another source of channels and programmes than [`feed::read`]: `produce`
 /// gets the provider's reader settings and the run's sink, feeds it, and returns what it
 /// read (only `bytes_read` is used). Tests and tools that build programmes themselves
-/// use this; everything else about the run is as in [`run`].
+/// use this; everything else about the run is as in [`run`], and a continued run trusts
+/// `produce` to give the same programmes again.
 pub fn run_with<S, F>(
     store: &S,
     run_id: i64,
     options: &ImportOptions,
+    produce: F,
+) -> Result<RunRecord, Error>
+where
+    S: Store,
+    F: FnOnce(&feed::ReadOptions, &mut StagingSink<'_, S>) -> Result<feed::Summary, Error>,
+{
+    let resume = log::resume_point(store, run_id)?;
+    continue_run(store, run_id, options, resume, None, produce)
+}
+
+fn continue_run<S, F>(
+    store: &S,
+    run_id: i64,
+    options: &ImportOptions,
+    resume: Option<log::ResumePoint>,
+    mark: Option<progress::Mark>,
     produce: F,
 ) -> Result<RunRecord, Error>
 where
@@ -288,8 +339,16 @@ where
             status: record.status.as_str(),
         });
     }
-    match pipeline::execute(store, &record, options, produce) {
+    match pipeline::execute(store, &record, options, resume, mark, produce) {
         Ok(()) => get_run(store, run_id)?.ok_or(Error::RunNotFound(run_id)),
+        Err(Error::Paused) => {
+            log::pause(store, run_id)?;
+            get_run(store, run_id)?.ok_or(Error::RunNotFound(run_id))
+        }
+        Err(Error::FeedChanged) => {
+            restart(store, run_id)?;
+            Err(Error::FeedChanged)
+        }
         Err(e) => {
             // The original error is what the caller needs; a store too broken to record
             // the failure will surface again on the next call.
@@ -298,6 +357,31 @@ where
             Err(e)
         }
     }
+}
+
+/// Removes what the run has staged, so that its next call starts over.
+fn restart(store: &impl Store, run_id: i64) -> Result<(), Error> {
+    log::clear_resume_point(store, run_id)?;
+    apply::clear_staging(store, run_id)
+}
+
+/// Records the validators (`ETag`, `Last-Modified`) of the feed that a call of run
+/// `run_id` is about to read. When the run has staged programmes of a feed with other
+/// validators, [`run`] starts it over instead of continuing; returns whether staged
+/// programmes are kept for it to continue from.
+pub fn note_feed_version(
+    store: &impl Store,
+    run_id: i64,
+    etag: Option<&str>,
+    last_modified: Option<&str>,
+) -> Result<bool, Error> {
+    Ok(log::note_feed_version(store, run_id, etag, last_modified)?)
+}
+
+/// The document position up to which a running run has staged the feed's programmes
+/// for a later call to continue from, if it has.
+pub fn staged_until(store: &impl Store, run_id: i64) -> Result<Option<i64>, store::Error> {
+    Ok(log::resume_point(store, run_id)?.map(|r| r.seq))
 }
 
 /// The provider's oldest queued or running run, if it has one.

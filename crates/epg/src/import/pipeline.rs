@@ -5,17 +5,22 @@ use std::str::FromStr;
 
 use chrono_tz::Tz;
 
-use super::log::{self, Outcome};
+use super::log::{self, Outcome, ResumePoint};
+use super::progress::Mark;
 use super::staging::StagingSink;
 use super::{Error, ImportOptions, RunRecord, apply, mapping, resolve};
 use crate::feed::{ReadOptions, Summary};
 use crate::store::{Store, now_seconds, write_transaction};
 
 /// Runs the import of `run`, the feed coming from `produce`; the caller records a failure.
+/// With `resume`, the programmes an earlier call staged are kept, and the feed is read
+/// again from the start without writing them; `mark` follows the feed's bytes.
 pub(crate) fn execute<S, F>(
     store: &S,
     run: &RunRecord,
     options: &ImportOptions,
+    resume: Option<ResumePoint>,
+    mark: Option<Mark>,
     produce: F,
 ) -> Result<(), Error>
 where
@@ -24,9 +29,13 @@ where
 {
     log::mark_running(store, run.id)?;
     apply::clear_abandoned_staging(store)?;
-    apply::clear_staging(store, run.id)?;
+    if resume.is_none() {
+        apply::clear_staging(store, run.id)?;
+        log::clear_resume_point(store, run.id)?;
+    }
     let read_options = read_options(store, run.provider_id, options)?;
-    let mut sink = StagingSink::new(store, run.id, options);
+    let resume_seq = resume.map_or(0, |r| r.seq);
+    let mut sink = StagingSink::new(store, run.id, options, resume_seq, mark);
     let summary = produce(&read_options, &mut sink)?;
     let staged = sink.finish(summary.bytes_read)?;
     resolve::resolve_channels(store, run.id, &staged.unordered)?;

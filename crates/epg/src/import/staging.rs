@@ -7,7 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use super::log::{self, Progress};
+use super::log::{self, Progress, ResumePoint};
+use super::progress::Mark;
 use super::stops::{self, MISSING, NOT_AFTER_START, STOP_REPAIRED};
 use super::{Error, ImportOptions, RejectExample, RejectStats};
 use crate::feed::{self, OpenStop, Reject, Sink, Warning};
@@ -74,12 +75,25 @@ pub struct StagingSink<'a, S: Store> {
     rejected: u64,
     warnings: u64,
     rejects: BTreeMap<String, RejectStats>,
+    /// Programmes up to this `seq` were staged by an earlier call of the run: they are
+    /// read again (for the counts, rejects and channel states) but not written.
+    resume_seq: i64,
+    /// The feed's bytes read so far, recorded with each batch (none for producers that
+    /// are not a byte stream).
+    mark: Option<Mark>,
+    pause_at: Option<Instant>,
 }
 
 impl<'a, S: Store> StagingSink<'a, S> {
-    /// A sink for run `run_id` with the batch size, progress interval and channel limit
-    /// of `options`.
-    pub(crate) fn new(store: &'a S, run_id: i64, options: &ImportOptions) -> Self {
+    /// A sink for run `run_id` with the batch size, progress interval, channel limit
+    /// and pause time of `options`, continuing after `resume_seq` (0 for a new run).
+    pub(crate) fn new(
+        store: &'a S,
+        run_id: i64,
+        options: &ImportOptions,
+        resume_seq: i64,
+        mark: Option<Mark>,
+    ) -> Self {
         let batch_size = options.batch_size.max(1);
         let progress_secs = options.progress_interval_secs;
         Self {
@@ -98,7 +112,15 @@ impl<'a, S: Store> StagingSink<'a, S> {
             rejected: 0,
             warnings: 0,
             rejects: BTreeMap::new(),
+            resume_seq,
+            mark,
+            pause_at: options.pause_at,
         }
+    }
+
+    /// Still reading what an earlier call of the run staged.
+    fn replaying(&self) -> bool {
+        self.resume_seq > 0 && self.seq <= self.resume_seq
     }
 
     /// Writes what is buffered, adds channels known only from programmes, and records the
@@ -106,6 +128,9 @@ impl<'a, S: Store> StagingSink<'a, S> {
     pub(crate) fn finish(mut self, bytes_read: u64) -> Result<Staged, Error> {
         self.progress.bytes_read = bytes_read;
         self.flush()?;
+        // The staged rows are complete and about to change (stops, resolving): a call
+        // cut off from here on starts the run over.
+        log::clear_resume_point(self.store, self.run_id)?;
         let mut ids: Vec<&String> = self.channels.keys().collect();
         ids.sort();
         for chunk in ids.chunks(ROWS_PER_INSERT) {
@@ -158,6 +183,9 @@ impl<'a, S: Store> StagingSink<'a, S> {
 
     /// Buffers one programme's row; `dropped` is 0, or the state of an open stop.
     fn stage(&mut self, programme: Programme, stop: i64, dropped: i64) -> Result<(), Error> {
+        if self.replaying() {
+            return Ok(());
+        }
         let episode = if programme.episode_nums.is_empty() {
             EpisodeInfo::default()
         } else {
@@ -208,11 +236,18 @@ impl<'a, S: Store> StagingSink<'a, S> {
         Ok(())
     }
 
-    /// Commits buffered channels and programmes, with the progress, in one transaction.
+    /// Commits buffered channels and programmes, with the progress and the point a
+    /// later call may continue from, in one transaction.
     fn flush(&mut self) -> Result<(), Error> {
         let values = std::mem::take(&mut self.pending);
         let channels = std::mem::take(&mut self.pending_channels);
         let (run_id, progress) = (self.run_id, self.progress);
+        // While replaying, the row already shows further than this call has read.
+        let replaying = self.replaying();
+        let resume = (!values.is_empty()).then(|| ResumePoint {
+            seq: self.seq,
+            prefix: self.mark.as_ref().map(|m| m.get()),
+        });
         write_transaction(self.store, |store| {
             insert_channels(store, run_id, &channels)?;
             for chunk in values.chunks(ROWS_PER_INSERT * PROGRAMME_COLUMNS) {
@@ -226,7 +261,12 @@ impl<'a, S: Store> StagingSink<'a, S> {
                 );
                 store.execute(&sql, chunk)?;
             }
-            log::update_progress(store, run_id, progress)?;
+            if !replaying {
+                log::update_progress(store, run_id, progress)?;
+            }
+            if let Some(point) = resume {
+                log::set_resume_point(store, run_id, point)?;
+            }
             Ok::<_, Error>(())
         })?;
         self.pending = values;
@@ -235,9 +275,14 @@ impl<'a, S: Store> StagingSink<'a, S> {
         Ok(())
     }
 
+    /// Commits a full batch, then pauses the run if its time is up: a pause comes only
+    /// after a batch this call staged, so every call gets further.
     fn flush_if_full(&mut self) -> Result<(), Error> {
         if self.pending.len() / PROGRAMME_COLUMNS >= self.batch_size {
             self.flush()?;
+            if self.pause_at.is_some_and(|at| Instant::now() >= at) {
+                return Err(Error::Paused);
+            }
         }
         Ok(())
     }
@@ -328,7 +373,7 @@ impl<S: Store> Sink for StagingSink<'_, S> {
 
     fn progress(&mut self, bytes_read: u64, _programmes: u64) -> Result<(), Error> {
         self.progress.bytes_read = bytes_read;
-        if self.last_progress.elapsed() >= self.progress_interval {
+        if !self.replaying() && self.last_progress.elapsed() >= self.progress_interval {
             log::update_progress(self.store, self.run_id, self.progress)?;
             self.last_progress = Instant::now();
         }

@@ -29,8 +29,9 @@ pub struct Claim {
     pub attempts: i64,
 }
 
-/// Atomically claims the oldest queued run, or the oldest running run whose holder is
-/// gone (see [`LEASE_SECS`]), for `owner` until `now + LEASE_SECS`. A run whose provider
+/// Atomically claims the oldest queued run, or the oldest running run that a call left
+/// paused at its time budget or whose holder is gone (see [`LEASE_SECS`]), for `owner`
+/// until `now + LEASE_SECS`. A run whose provider
 /// has another run in progress waits, so one provider is never imported twice at once.
 ///
 /// One `UPDATE … RETURNING` statement picks and takes the run under SQLite's write lock,
@@ -43,8 +44,9 @@ pub fn claim_next(
     let stale = now - LEASE_SECS;
     let rows = store.execute(
         "UPDATE import_log SET status = 'running', lease_owner = ?, lease_expires_at = ?, \
-            started_at = COALESCE(started_at, ?), attempts = attempts + 1 \
+            started_at = COALESCE(started_at, ?), attempts = attempts + 1, paused_at = NULL \
          WHERE id = (SELECT id FROM import_log r WHERE (status = 'queued' \
+                OR (status = 'running' AND paused_at IS NOT NULL) \
                 OR (status = 'running' AND COALESCE(lease_expires_at, 0) < ? \
                     AND COALESCE(progress_at, started_at, queued_at) < ?)) \
                 AND NOT EXISTS (SELECT 1 FROM import_log o WHERE o.provider_id = r.provider_id \
@@ -52,7 +54,7 @@ pub fn claim_next(
                     AND (COALESCE(o.lease_expires_at, 0) >= ? \
                          OR COALESCE(o.progress_at, o.started_at, o.queued_at) >= ?)) \
                 ORDER BY id LIMIT 1) \
-           AND (status = 'queued' OR (COALESCE(lease_expires_at, 0) < ? \
+           AND (status = 'queued' OR paused_at IS NOT NULL OR (COALESCE(lease_expires_at, 0) < ? \
                 AND COALESCE(progress_at, started_at, queued_at) < ?)) \
          RETURNING id, provider_id, attempts",
         &[

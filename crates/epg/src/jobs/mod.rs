@@ -60,10 +60,13 @@ pub trait Fetcher {
 pub struct JobReport {
     /// Runs queued by the daily schedule during this pass.
     pub scheduled: u32,
-    /// Runs this pass imported (finished, failed or unchanged).
+    /// Runs this pass imported (finished, failed or unchanged), and the one it paused at
+    /// its time budget (still `running`, with `paused_at` set).
     pub runs: Vec<crate::import::RunRecord>,
     /// Runs left queued because the time budget ran out (or the host is stopping).
     pub deferred: u32,
+    /// Runs stopped at the time budget, continued by the next pass: 0 or 1.
+    pub paused: u32,
     /// The cleanup that followed the imports, if any ran.
     pub cleanup: Option<crate::retention::CleanupReport>,
 }
@@ -78,6 +81,27 @@ pub enum Error {
     /// Queueing the daily runs failed.
     #[error(transparent)]
     Import(#[from] import::Error),
+}
+
+/// The time one pass of [`run_due_within`] may take, counted from its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// No run is claimed after this.
+    pub claims: Duration,
+    /// A run in hand stops staging after this, once its current batch is committed, and
+    /// is left for the next pass to continue.
+    pub staging: Duration,
+}
+
+impl Budget {
+    /// A pass that must answer within `secs`: staging stops at three fifths of it, which
+    /// leaves the rest for applying what a run has staged when its feed ends in time.
+    pub fn of_seconds(secs: u64) -> Self {
+        Self {
+            claims: Duration::from_secs(secs),
+            staging: Duration::from_millis(secs.saturating_mul(600)),
+        }
+    }
 }
 
 /// Does the due work now: queues the daily import once `config.import_time` has passed
@@ -105,8 +129,45 @@ pub fn run_due_until(
     budget_secs: u64,
     stop: &dyn Fn() -> bool,
 ) -> Result<JobReport, Error> {
+    let claims = Duration::from_secs(budget_secs);
+    pass(store, fetcher, config, now, claims, None, stop)
+}
+
+/// [`run_due`] for hosts that end a handler after a fixed time: the run in hand also
+/// stops at the budget (see [`Budget`]) and stays `running`, paused; the next pass
+/// claims it at once and continues from what it staged, re-reading the feed from its
+/// start without writing what is staged, so a feed of any size completes over several
+/// passes with the guide one long pass gives. A run whose holder is gone (a crash) is
+/// continued the same way once its lease has run out.
+pub fn run_due_within(
+    store: &impl Store,
+    fetcher: &dyn Fetcher,
+    config: &Config,
+    now: i64,
+    budget: Budget,
+) -> Result<JobReport, Error> {
+    pass(
+        store,
+        fetcher,
+        config,
+        now,
+        budget.claims,
+        Some(budget.staging),
+        &|| false,
+    )
+}
+
+fn pass(
+    store: &impl Store,
+    fetcher: &dyn Fetcher,
+    config: &Config,
+    now: i64,
+    claims: Duration,
+    staging: Option<Duration>,
+    stop: &dyn Fn() -> bool,
+) -> Result<JobReport, Error> {
     let started = Instant::now();
-    let budget = Duration::from_secs(budget_secs);
+    let pause_at = staging.map(|d| started + d);
     let clock = || now + i64::try_from(started.elapsed().as_secs()).unwrap_or(i64::MAX / 2);
     let owner = lease_owner(now);
     let mut report = JobReport {
@@ -114,16 +175,22 @@ pub fn run_due_until(
         ..JobReport::default()
     };
     loop {
-        if started.elapsed() >= budget || stop() {
+        if started.elapsed() >= claims || stop() {
             report.deferred = queued_count(store)?;
             break;
         }
         let Some(claim) = claim_next(store, &owner, clock())? else {
             break;
         };
-        if let Some(record) = process(store, fetcher, config, claim, clock())? {
+        if let Some(record) = process(store, fetcher, config, claim, clock(), pause_at)? {
             log::run(config, &record);
+            let paused = record.paused_at.is_some();
             report.runs.push(record);
+            if paused {
+                report.paused += 1;
+                report.deferred = queued_count(store)?;
+                break;
+            }
         }
     }
     if report.runs.iter().any(|r| r.status == RunStatus::Succeeded) {
@@ -139,13 +206,14 @@ pub fn run_cleanup(store: &impl Store, config: &Config, now: i64) -> Result<Clea
     Ok(report)
 }
 
-/// Takes a claimed run to its end and returns its final row.
+/// Takes a claimed run to its end, or to `pause_at`, and returns its row.
 fn process(
     store: &impl Store,
     fetcher: &dyn Fetcher,
     config: &Config,
     claim: Claim,
     now: i64,
+    pause_at: Option<Instant>,
 ) -> Result<Option<RunRecord>, Error> {
     if claim.attempts > 1 {
         // Only a run whose importer stopped without recording a result is claimed again.
@@ -160,8 +228,12 @@ fn process(
             claim::finish_run(store, claim.run_id, "failed", Some(&error), now)?;
             return final_record(store, claim.run_id);
         }
+        let next = match import::staged_until(store, claim.run_id)? {
+            Some(seq) => format!("continuing after programme {seq}, which it staged"),
+            None => "retrying".to_owned(),
+        };
         let note = format!(
-            "attempt {previous} stopped without a result after reading {read} bytes; retrying"
+            "attempt {previous} stopped without a result after reading {read} bytes; {next}"
         );
         claim::note_retry(store, claim.run_id, &note)?;
     }
@@ -170,26 +242,44 @@ fn process(
         claim::finish_run(store, claim.run_id, "failed", Some(&error), now)?;
         return final_record(store, claim.run_id);
     };
-    match download(fetcher, &url, &validators, config.max_feed_bytes) {
-        Err(e) => claim::finish_run(store, claim.run_id, "failed", Some(&e.to_string()), now)?,
-        Ok(Download::Unchanged) => {
-            claim::finish_run(store, claim.run_id, "unchanged", None, now)?;
-            mark_fetched(store, claim.provider_id, None, now)?;
-        }
-        Ok(Download::Body {
-            body,
-            etag,
-            last_modified,
-        }) => {
-            let mut options = ImportOptions::default();
-            options.limits.max_decompressed_bytes = config.max_feed_bytes;
-            options.limits.max_token_bytes = config.max_token_bytes;
-            // A failed import has marked its run failed with the reason; the record
-            // read below carries it.
-            if import::run(store, claim.run_id, body, &options).is_ok() {
-                mark_fetched(store, claim.provider_id, Some((etag, last_modified)), now)?;
+    // A continued run whose feed turns out to have changed starts over, with one more
+    // download.
+    for _ in 0..2 {
+        match download(fetcher, &url, &validators, config.max_feed_bytes) {
+            Err(e) => {
+                claim::finish_run(store, claim.run_id, "failed", Some(&e.to_string()), now)?;
+            }
+            Ok(Download::Unchanged) => {
+                claim::finish_run(store, claim.run_id, "unchanged", None, now)?;
+                mark_fetched(store, claim.provider_id, None, now)?;
+            }
+            Ok(Download::Body {
+                body,
+                etag,
+                last_modified,
+            }) => {
+                import::note_feed_version(
+                    store,
+                    claim.run_id,
+                    etag.as_deref(),
+                    last_modified.as_deref(),
+                )?;
+                let mut options = ImportOptions::default();
+                options.limits.max_decompressed_bytes = config.max_feed_bytes;
+                options.limits.max_token_bytes = config.max_token_bytes;
+                options.pause_at = pause_at;
+                // A failed import has marked its run failed with the reason; the record
+                // read below carries it.
+                match import::run(store, claim.run_id, body, &options) {
+                    Ok(run) if run.status == RunStatus::Succeeded => {
+                        mark_fetched(store, claim.provider_id, Some((etag, last_modified)), now)?;
+                    }
+                    Err(import::Error::FeedChanged) => continue,
+                    _ => {}
+                }
             }
         }
+        break;
     }
     final_record(store, claim.run_id)
 }

@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_import_warning_reasons.sql",
         sql: include_str!("../../../../migrations/0003_import_warning_reasons.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_resumable_runs.sql",
+        sql: include_str!("../../../../migrations/0004_resumable_runs.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -41,8 +41,10 @@ function runLine(run) {
 }
 
 function progressLine(run) {
+  // A run paused at a call's time budget waits for the next call (or the cron tick).
+  const state = run.paused_at ? 'paused, continues with the next job run' : run.status;
   return h('p', { class: 'progress', role: 'status' },
-    `Import ${run.status}: ${bytes(run.bytes_read)} read, ${run.channels_seen} channels, ${run.programmes_seen} programmes`);
+    `Import ${state}: ${bytes(run.bytes_read)} read, ${run.channels_seen} channels, ${run.programmes_seen} programmes`);
 }
 
 function card(p, run, refresh, formSlot, timers) {

@@ -93,11 +93,31 @@ pub fn run<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
 const DEFAULT_BUDGET_SECS: u32 = 20;
 const MAX_BUDGET_SECS: u32 = 25;
 
-/// `POST /jobs/run?budget_secs`: one pass of due work, as the cron component does.
+/// The optional body of `POST /jobs/run`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobsBody {
+    #[serde(default, deserialize_with = "crate::catalog::whole::optional")]
+    budget_seconds: Option<i64>,
+}
+
+/// `POST /jobs/run`: one pass of due work within a time budget (`{"budget_seconds": N}`
+/// in the body, capped at 25, or `?budget_secs=N`; 20 by default). A run that needs
+/// longer is paused at the budget and continued by the next call, so that a host that
+/// ends handlers after about 30 s and has no cron trigger still imports any feed.
 pub fn jobs<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
-    let budget = req
-        .query
-        .int("budget_secs", DEFAULT_BUDGET_SECS, 1, MAX_BUDGET_SECS)?;
+    let body: Option<JobsBody> = json::parse_optional(req.headers, req.body)?;
+    let budget = match body.and_then(|b| b.budget_seconds) {
+        Some(secs) if secs < 1 => {
+            return Err(ApiError::bad_request(
+                "budget_seconds must be a positive integer",
+            ));
+        }
+        Some(secs) => u32::try_from(secs).map_or(MAX_BUDGET_SECS, |s| s.min(MAX_BUDGET_SECS)),
+        None => req
+            .query
+            .int("budget_secs", DEFAULT_BUDGET_SECS, 1, MAX_BUDGET_SECS)?,
+    };
     let Some(fetcher) = ctx.fetcher else {
         return Err(ApiError::ServiceUnavailable {
             detail: "this component cannot make outbound requests, so it cannot run jobs; \
@@ -105,7 +125,8 @@ pub fn jobs<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
                 .into(),
         });
     };
-    let report = crate::jobs::run_due(ctx.store, fetcher, ctx.config, ctx.now, u64::from(budget))?;
+    let budget = crate::jobs::Budget::of_seconds(u64::from(budget));
+    let report = crate::jobs::run_due_within(ctx.store, fetcher, ctx.config, ctx.now, budget)?;
     log::log_job(
         ctx.config,
         "run_due",
@@ -113,6 +134,7 @@ pub fn jobs<S: Store>(ctx: &Context<'_, S>, req: &Req<'_>) -> Handled {
             ("scheduled", report.scheduled.into()),
             ("runs", report.runs.len().into()),
             ("deferred", report.deferred.into()),
+            ("paused", report.paused.into()),
         ],
     );
     json::ok(&report)
