@@ -772,3 +772,54 @@ fn a_provider_deleted_mid_run_does_not_abort_the_pass() {
     let report = report.expect("a vanished run must not fail the whole pass");
     assert!(report.runs.iter().any(|r| r.id == other_run));
 }
+
+/// Records every statement it runs.
+struct Recording<'a> {
+    db: &'a SqliteStore,
+    statements: RefCell<Vec<String>>,
+}
+
+impl Store for Recording<'_> {
+    fn execute(&self, sql: &str, params: &[Value]) -> store::Result<store::Rows> {
+        self.statements.borrow_mut().push(sql.to_owned());
+        self.db.execute(sql, params)
+    }
+}
+
+/// Issue 12: the minute tick reads, and writes nothing, when nothing is due: before the
+/// daily import time, after today's import was queued, and with only finished runs.
+#[test]
+fn a_tick_with_nothing_to_do_writes_nothing() {
+    let db = store();
+    let p = provider(&db, "a", "http://a/", true);
+    let done = queued_run(&db, p);
+    db.execute(
+        "UPDATE import_log SET status = 'succeeded', finished_at = ? WHERE id = ?",
+        &[NOW.into(), done.into()],
+    )
+    .expect("a finished run");
+    let fetcher = FakeFetcher::default();
+    let early = Config {
+        import_time: chrono::NaiveTime::from_hms_opt(23, 0, 0).expect("time"),
+        ..Config::default()
+    };
+    db.execute(
+        "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
+        &[],
+    )
+    .expect("today done");
+    for config in [&early, &Config::default()] {
+        let recording = Recording {
+            db: &db,
+            statements: RefCell::new(Vec::new()),
+        };
+        let report = jobs::run_due(&recording, &fetcher, config, NOW, 50).expect("pass");
+        assert_eq!((report.scheduled, report.runs.len()), (0, 0));
+        let statements = recording.statements.into_inner();
+        assert!(!statements.is_empty());
+        for sql in &statements {
+            assert!(sql.trim_start().starts_with("SELECT"), "a write: {sql}");
+        }
+    }
+    assert!(fetcher.urls().is_empty());
+}

@@ -42,6 +42,16 @@ pub fn claim_next(
     now: i64,
 ) -> Result<Option<Claim>, store::Error> {
     let stale = now - LEASE_SECS;
+    // A read first, so that a tick with nothing to claim (most minutes) writes nothing.
+    let candidates = store.execute(
+        "SELECT 1 FROM import_log WHERE status = 'queued' OR (status = 'running' \
+         AND (paused_at IS NOT NULL OR (COALESCE(lease_expires_at, 0) < ? \
+              AND COALESCE(progress_at, started_at, queued_at) < ?))) LIMIT 1",
+        &[now.into(), stale.into()],
+    )?;
+    if candidates.is_empty() {
+        return Ok(None);
+    }
     let rows = store.execute(
         "UPDATE import_log SET status = 'running', lease_owner = ?, lease_expires_at = ?, \
             started_at = COALESCE(started_at, ?), attempts = attempts + 1, paused_at = NULL \

@@ -32,18 +32,15 @@ pub fn daily_due(
 /// queued or running run, if the daily import is due; returns how many were queued.
 ///
 /// One write transaction reads and sets the day's key, so that of several processes
-/// ticking at once exactly one queues the day's runs.
+/// ticking at once exactly one queues the day's runs. A read decides first whether the
+/// day's key is due at all: a tick on any other minute writes nothing, which a libSQL
+/// server shared by replicas would otherwise serialise behind its one write lock.
 pub fn queue_daily(store: &impl Store, config: &Config, now: i64) -> Result<u32, import::Error> {
+    if due_key(store, config, now)?.is_none() {
+        return Ok(0);
+    }
     write_transaction(store, |store| {
-        let rows = store.execute(
-            "SELECT last_run_key FROM job_state WHERE name = ?",
-            &[DAILY_JOB.into()],
-        )?;
-        let last = match rows.first() {
-            Some(row) => row.opt_string(0)?,
-            None => None,
-        };
-        let Some(key) = daily_due(now, config.import_time, config.timezone, last.as_deref()) else {
+        let Some(key) = due_key(store, config, now)? else {
             return Ok(0);
         };
         store.execute(
@@ -68,6 +65,24 @@ pub fn queue_daily(store: &impl Store, config: &Config, now: i64) -> Result<u32,
         }
         Ok(queued)
     })
+}
+
+/// Today's key if the daily import is due (see [`daily_due`]).
+fn due_key(store: &impl Store, config: &Config, now: i64) -> Result<Option<String>, import::Error> {
+    let rows = store.execute(
+        "SELECT last_run_key FROM job_state WHERE name = ?",
+        &[DAILY_JOB.into()],
+    )?;
+    let last = match rows.first() {
+        Some(row) => row.opt_string(0)?,
+        None => None,
+    };
+    Ok(daily_due(
+        now,
+        config.import_time,
+        config.timezone,
+        last.as_deref(),
+    ))
 }
 
 #[cfg(test)]
