@@ -529,7 +529,7 @@ fn cores_times_four_requests_at_once_and_reads_do_not_wait_for_them() {
         )
         .expect("runs");
     let row = runs.first().expect("row");
-    assert_eq!(runs.len(), 1);
+    assert_eq!(runs.len(), 1, "{:?}", runs.rows);
     assert_eq!(
         (row.str(0).expect("status"), row.i64(1).expect("count")),
         ("succeeded", n as i64)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{Error, checked_name, count, invalid};
-use crate::store::{self, Row, Store, Value, write_transaction};
+use crate::store::{self, Row, Store, Value, shown, write_transaction};
 
 /// A `channels` row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -89,11 +89,8 @@ pub fn list_channels(store: &impl Store, filter: &ChannelFilter) -> Result<Chann
         conditions.push("enabled = ?");
         params.push(enabled.into());
     }
-    let filter_sql = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conditions.join(" AND "))
-    };
+    conditions.push(shown!(channels));
+    let filter_sql = format!(" WHERE {}", conditions.join(" AND "));
     let total = count(
         store,
         &format!("SELECT COUNT(*) FROM channels{filter_sql}"),
@@ -118,7 +115,10 @@ pub fn list_channels(store: &impl Store, filter: &ChannelFilter) -> Result<Chann
 /// One channel.
 pub fn get_channel(store: &impl Store, id: i64) -> Result<Channel, Error> {
     let rows = store.execute(
-        &format!("SELECT {COLUMNS} FROM channels WHERE id = ?"),
+        &format!(
+            "SELECT {COLUMNS} FROM channels WHERE id = ? AND {}",
+            shown!(channels)
+        ),
         &[id.into()],
     )?;
     match rows.first() {

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::xml::Xml;
-use crate::store::{self, Store};
+use crate::store::{self, Store, shown};
 
 /// One enabled logical channel, with every name a client may know it by.
 pub(super) struct ExportChannel {
@@ -18,7 +18,11 @@ pub(super) struct ExportChannel {
 /// Enabled channels in id order, restricted to `only` when given.
 pub(super) fn load(store: &impl Store, only: Option<&[i64]>) -> store::Result<Vec<ExportChannel>> {
     let rows = store.execute(
-        "SELECT id, name, icon, xmltv_id, lcn FROM channels WHERE enabled = 1 ORDER BY id",
+        concat!(
+            "SELECT id, name, icon, xmltv_id, lcn FROM channels WHERE enabled = 1 AND ",
+            shown!(channels),
+            " ORDER BY id"
+        ),
         &[],
     )?;
     let mut channels = Vec::new();

@@ -40,7 +40,7 @@ pub(crate) use validators::note_guide_edit;
 pub use validators::{Validators, http_date, parse_http_date, validators};
 
 use crate::guide::{self, GuideProgramme};
-use crate::store::{self, Store};
+use crate::store::{self, Store, live};
 use channel::ExportChannel;
 use xml::Xml;
 pub(crate) use xml::xmltv_time;
@@ -214,7 +214,12 @@ fn stored_range(
     options: &ExportOptions,
 ) -> store::Result<Option<(i64, i64)>> {
     let rows = store.execute(
-        "SELECT MIN(start), MAX(stop) FROM programmes WHERE channel_id = ? AND stop > ? AND start < ?",
+        concat!(
+            "SELECT MIN(p.start), MAX(p.stop) FROM programmes p \
+             JOIN providers pr ON pr.id = p.provider_id \
+             WHERE p.channel_id = ? AND p.stop > ? AND p.start < ? AND ",
+            live!(p)
+        ),
         &[channel_id.into(), options.start.into(), options.end.into()],
     )?;
     let Some(row) = rows.first() else {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::query::{self, Parsed};
 use super::window::{candidate, programme};
 use super::{GuideProgramme, LOOKBACK_SECONDS};
-use crate::store::{self, Row, Store, Value, write_transaction};
+use crate::store::{self, Row, Store, Value, live, write_transaction};
 
 /// The most hits one page may hold.
 pub const MAX_LIMIT: u32 = 100;
@@ -209,15 +209,16 @@ pub fn search(store: &impl Store, query: &SearchQuery) -> Result<SearchPage, Sea
 /// Conditions every hit meets beyond the text match, and their parameters. The best
 /// provider's programmes skip the "hidden by a better provider" probe: none can hide them.
 fn filters(query: &SearchQuery) -> (String, Vec<Value>) {
+    let (live_p, live_b) = (live!(p), live!(b));
     let sql = format!(
-        "c.enabled = 1 AND pr.enabled = 1 \
+        "c.enabled = 1 AND pr.enabled = 1 AND {live_p} \
          AND (? IS NULL OR p.stop > ?) AND (? IS NULL OR p.start < ?) \
          AND (? IS NULL OR p.channel_id = ?) \
          AND (pr.id = (SELECT id FROM providers WHERE enabled = 1 ORDER BY priority, id LIMIT 1) \
            OR NOT EXISTS (SELECT 1 FROM programmes b JOIN providers bp ON bp.id = b.provider_id \
            WHERE b.channel_id = p.channel_id AND b.start < p.stop \
              AND b.start >= p.start - {LOOKBACK_SECONDS} AND b.stop > p.start \
-             AND bp.enabled = 1 \
+             AND bp.enabled = 1 AND {live_b} \
              AND (bp.priority < pr.priority OR (bp.priority = pr.priority AND bp.id < pr.id))))"
     );
     let params = [query.start, query.end, query.channel_id]

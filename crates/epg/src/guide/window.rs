@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::merge::{Candidate, merge};
 use super::{GuideProgramme, LOOKBACK_SECONDS, NowNext};
 use crate::model::{EpisodeInfo, Programme};
-use crate::store::{self, Row, Store};
+use crate::store::{self, Row, Store, live, shown};
 
 /// How far past `now` [`now_next`] looks for the next programme.
 const NEXT_HORIZON_SECONDS: i64 = 24 * 3600;
@@ -27,12 +27,15 @@ pub(super) struct RawRow {
 /// The look-back bound turns `start` into a closed range of the `programmes_channel_start`
 /// index; `stop > ?` is then checked on those rows only. Public so that a test can check
 /// the plan.
-pub const WINDOW_SQL: &str = "SELECT p.id, p.channel_id, p.provider_id, p.start, p.stop, \
+pub const WINDOW_SQL: &str = concat!(
+    "SELECT p.id, p.channel_id, p.provider_id, p.start, p.stop, \
      p.season, p.episode, p.part, p.data, pr.priority \
      FROM programmes p JOIN providers pr ON pr.id = p.provider_id \
      WHERE p.channel_id = ? AND p.start < ? AND p.start >= ? AND p.stop > ? \
-       AND pr.enabled = 1 \
-     ORDER BY p.start";
+       AND pr.enabled = 1 AND ",
+    live!(p),
+    " ORDER BY p.start"
+);
 
 /// See [`super::channel_programmes`].
 pub(super) fn channel_programmes(
@@ -63,9 +66,12 @@ pub(super) fn programme_by_id(
     id: i64,
 ) -> Result<Option<GuideProgramme>, store::Error> {
     let rows = store.execute(
-        "SELECT p.id, p.channel_id, p.provider_id, p.start, p.stop, \
-         p.season, p.episode, p.part, p.data, pr.priority \
-         FROM programmes p JOIN providers pr ON pr.id = p.provider_id WHERE p.id = ?",
+        concat!(
+            "SELECT p.id, p.channel_id, p.provider_id, p.start, p.stop, \
+             p.season, p.episode, p.part, p.data, pr.priority \
+             FROM programmes p JOIN providers pr ON pr.id = p.provider_id WHERE p.id = ? AND ",
+            live!(p)
+        ),
         &[id.into()],
     )?;
     rows.first()
@@ -83,13 +89,23 @@ pub(super) fn programme_by_id(
 /// `programmes_stop` index, which reads every programme ending after now (most of the
 /// guide), where walking the channels and probing the (channel_id, start) index once
 /// each reads only the bounded range.
-const NOW_NEXT_SQL: &str = "SELECT p.id, p.channel_id, p.provider_id, p.start, p.stop, \
+const NOW_NEXT_SQL: &str = concat!(
+    "SELECT p.id, p.channel_id, p.provider_id, p.start, p.stop, \
        p.season, p.episode, p.part, NULL, pr.priority \
      FROM channels c \
      CROSS JOIN programmes p ON p.channel_id = c.id \
      JOIN providers pr ON pr.id = p.provider_id \
      WHERE c.enabled = 1 AND pr.enabled = 1 \
-       AND p.start >= ? AND p.start < ? AND p.stop > ?";
+       AND p.start >= ? AND p.start < ? AND p.stop > ? AND ",
+    live!(p)
+);
+
+/// The channels [`now_next`] answers for.
+const NOW_NEXT_CHANNELS: &str = concat!(
+    "SELECT c.id FROM channels c WHERE c.enabled = 1 AND ",
+    shown!(c),
+    " ORDER BY c.id"
+);
 
 /// The first, short horizon of [`now_next`]: next programmes are normally minutes or a
 /// few hours away, and reading a day for every channel is most of the cost.
@@ -105,7 +121,7 @@ type Picked = (i64, Option<Candidate<RawRow>>, Option<Candidate<RawRow>>);
 /// (see [`settled_before`]), so the result is exactly that of reading a day for all.
 /// Then one statement reads the JSON of the winners only, which is most of the bytes.
 pub(super) fn now_next(store: &impl Store, now: i64) -> Result<Vec<NowNext>, store::Error> {
-    let channels = store.execute("SELECT id FROM channels WHERE enabled = 1 ORDER BY id", &[])?;
+    let channels = store.execute(NOW_NEXT_CHANNELS, &[])?;
     let boundary = now.saturating_add(FIRST_HORIZON_SECONDS);
     let mut first = candidates(store, now, boundary, None)?;
     let mut picked: Vec<Picked> = Vec::with_capacity(channels.len());

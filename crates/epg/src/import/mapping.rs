@@ -17,7 +17,7 @@
 use super::Error;
 use super::normalize::normalize_name;
 use crate::model::Channel;
-use crate::store::{self, Store, now_seconds};
+use crate::store::{self, Store, now_seconds, write_transaction};
 
 /// A provider channel of the run and where its programmes go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +28,12 @@ pub(crate) struct Mapped {
     pub time_shift_minutes: i64,
 }
 
-/// Maps every staged channel of the run, creating mappings and channels as needed.
+/// Channels mapped per write transaction: enough that a feed's channels take few
+/// transactions, few enough that none holds the write lock for long.
+const CHANNELS_PER_TRANSACTION: usize = 200;
+
+/// Maps every staged channel of the run, creating mappings and channels as needed, in
+/// write transactions of [`CHANNELS_PER_TRANSACTION`] channels.
 ///
 /// Exact matches go first: every channel that has a mapping or an xmltv id match is
 /// placed before any is matched by name, so a fuzzy name match never takes the logical
@@ -44,28 +49,52 @@ pub(crate) fn map_channels(
          ORDER BY provider_channel_id",
         &[run_id.into()],
     )?;
-    let mut mapped = Vec::with_capacity(rows.len());
+    let staged: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|row| Ok((row.str(0)?, row.str(1)?)))
+        .collect::<Result<_, store::Error>>()?;
+    let mut mapped = Vec::with_capacity(staged.len());
     let mut by_name = Vec::new();
-    for row in rows.iter() {
-        let id = row.str(0)?;
-        let data = row.str(1)?;
-        // The JSON was written by the staging sink; should it not parse, the id alone
-        // still maps the channel.
-        let channel: Channel = serde_json::from_str(data).unwrap_or_else(|_| Channel {
-            id: id.to_owned(),
-            ..Channel::default()
-        });
-        match map_exact(store, provider_id, id, data)? {
-            Some(m) => mapped.push(m),
-            None => by_name.push((id, channel, data)),
-        }
+    for chunk in staged.chunks(CHANNELS_PER_TRANSACTION) {
+        // A transaction run again must start from nothing: results are collected inside.
+        let (exact, rest) = write_transaction(store, |store| {
+            let (mut exact, mut rest) = (Vec::new(), Vec::new());
+            for &(id, data) in chunk {
+                match map_exact(store, (provider_id, run_id), id, data)? {
+                    Some(m) => exact.push(m),
+                    None => rest.push((id, data)),
+                }
+            }
+            Ok::<_, Error>((exact, rest))
+        })?;
+        mapped.extend(exact);
+        by_name.extend(rest);
     }
-    for (id, channel, data) in by_name {
-        let channel_id = match find_by_name(store, provider_id, &channel)? {
-            Some(channel_id) => channel_id,
-            None => create_channel(store, id, &channel)?,
-        };
-        mapped.push(insert_mapping(store, provider_id, id, channel_id, data)?);
+    for chunk in by_name.chunks(CHANNELS_PER_TRANSACTION) {
+        let named = write_transaction(store, |store| {
+            let mut named = Vec::with_capacity(chunk.len());
+            for &(id, data) in chunk {
+                // The JSON was written by the staging sink; should it not parse, the id
+                // alone still maps the channel.
+                let channel: Channel = serde_json::from_str(data).unwrap_or_else(|_| Channel {
+                    id: id.to_owned(),
+                    ..Channel::default()
+                });
+                let channel_id = match find_by_name(store, provider_id, &channel)? {
+                    Some(channel_id) => channel_id,
+                    None => create_channel(store, run_id, id, &channel)?,
+                };
+                named.push(insert_mapping(
+                    store,
+                    (provider_id, run_id),
+                    id,
+                    channel_id,
+                    data,
+                )?);
+            }
+            Ok::<_, Error>(named)
+        })?;
+        mapped.extend(named);
     }
     // Apply walks the channels in staging order.
     mapped.sort_by(|a, b| a.provider_channel_id.cmp(&b.provider_channel_id));
@@ -77,20 +106,16 @@ pub(crate) fn map_channels(
 /// maps a channel there; `None` when neither exists.
 fn map_exact(
     store: &impl Store,
-    provider_id: i64,
+    (provider_id, run_id): (i64, i64),
     id: &str,
     data: &str,
 ) -> Result<Option<Mapped>, Error> {
+    // The mapping's data is refreshed at the switch (`refresh_data`), with the rest of
+    // the run, not here.
     let existing = store.execute(
-        "UPDATE channel_mappings SET data = ?, updated_at = ? \
-         WHERE provider_id = ? AND provider_channel_id = ? \
-         RETURNING id, channel_id, time_shift_minutes",
-        &[
-            data.into(),
-            now_seconds().into(),
-            provider_id.into(),
-            id.into(),
-        ],
+        "SELECT id, channel_id, time_shift_minutes FROM channel_mappings \
+         WHERE provider_id = ? AND provider_channel_id = ?",
+        &[provider_id.into(), id.into()],
     )?;
     if let Some(row) = existing.first() {
         return Ok(Some(Mapped {
@@ -106,14 +131,14 @@ fn map_exact(
         &[id.into(), provider_id.into()],
     )?;
     match rows.first() {
-        Some(row) => insert_mapping(store, provider_id, id, row.i64(0)?, data).map(Some),
+        Some(row) => insert_mapping(store, (provider_id, run_id), id, row.i64(0)?, data).map(Some),
         None => Ok(None),
     }
 }
 
 fn insert_mapping(
     store: &impl Store,
-    provider_id: i64,
+    (provider_id, run_id): (i64, i64),
     id: &str,
     channel_id: i64,
     data: &str,
@@ -121,8 +146,8 @@ fn insert_mapping(
     let now = now_seconds();
     let rows = store.execute(
         "INSERT INTO channel_mappings (provider_id, provider_channel_id, channel_id, \
-         time_shift_minutes, manual, data, created_at, updated_at) \
-         VALUES (?, ?, ?, 0, 0, ?, ?, ?) RETURNING id",
+         time_shift_minutes, manual, data, created_at, updated_at, created_by_run) \
+         VALUES (?, ?, ?, 0, 0, ?, ?, ?, ?) RETURNING id",
         &[
             provider_id.into(),
             id.into(),
@@ -130,6 +155,7 @@ fn insert_mapping(
             data.into(),
             now.into(),
             now.into(),
+            run_id.into(),
         ],
     )?;
     Ok(Mapped {
@@ -165,7 +191,12 @@ fn find_by_name(
     Ok(None)
 }
 
-fn create_channel(store: &impl Store, id: &str, channel: &Channel) -> Result<i64, Error> {
+fn create_channel(
+    store: &impl Store,
+    run_id: i64,
+    id: &str,
+    channel: &Channel,
+) -> Result<i64, Error> {
     let name = channel
         .display_names
         .iter()
@@ -175,7 +206,8 @@ fn create_channel(store: &impl Store, id: &str, channel: &Channel) -> Result<i64
     let now = now_seconds();
     let rows = store.execute(
         "INSERT INTO channels (name, normalized_name, icon, xmltv_id, lcn, enabled, \
-         created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+         created_at, updated_at, created_by_run) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) \
+         RETURNING id",
         &[
             name.into(),
             normalize_name(name).into(),
@@ -184,9 +216,37 @@ fn create_channel(store: &impl Store, id: &str, channel: &Channel) -> Result<i64
             channel.lcn.as_deref().into(),
             now.into(),
             now.into(),
+            run_id.into(),
         ],
     )?;
     returned_id(&rows)
+}
+
+/// Gives the run's mappings their `<channel>` element from the feed: call in the
+/// switch's transaction.
+pub(crate) fn refresh_data(store: &impl Store, provider_id: i64, run_id: i64) -> Result<(), Error> {
+    store.execute(
+        "UPDATE channel_mappings SET data = s.data, updated_at = ? FROM staging_channels s \
+         WHERE s.run_id = ? AND channel_mappings.provider_id = ? \
+           AND channel_mappings.provider_channel_id = s.provider_channel_id",
+        &[now_seconds().into(), run_id.into(), provider_id.into()],
+    )?;
+    Ok(())
+}
+
+/// Takes back the mappings and channels a run created (call once its programmes are
+/// gone): a channel stays if another mapping points at it.
+pub(crate) fn undo(store: &impl Store, run_id: i64) -> Result<(), Error> {
+    store.execute(
+        "DELETE FROM channel_mappings WHERE created_by_run = ?",
+        &[run_id.into()],
+    )?;
+    store.execute(
+        "DELETE FROM channels WHERE created_by_run = ? AND NOT EXISTS \
+         (SELECT 1 FROM channel_mappings m WHERE m.channel_id = channels.id)",
+        &[run_id.into()],
+    )?;
+    Ok(())
 }
 
 fn returned_id(rows: &store::Rows) -> Result<i64, Error> {

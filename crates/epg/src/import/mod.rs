@@ -227,6 +227,14 @@ pub enum Error {
     /// programmes came from: they were removed, so the run starts over.
     #[error("the feed changed since the run began reading it; the run starts over")]
     FeedChanged,
+    /// A later run of the provider was applied while this one was: the older one gives way.
+    #[error("import run {live} of this provider was applied meanwhile; run {run} gives way to it")]
+    Superseded {
+        /// This run.
+        run: i64,
+        /// The provider's live run.
+        live: i64,
+    },
     /// The provider's `timezone` is not an IANA zone name.
     #[error("provider {provider} has an unknown time zone {timezone:?}")]
     UnknownTimezone {
@@ -351,9 +359,11 @@ where
         }
         Err(e) => {
             // The original error is what the caller needs; a store too broken to record
-            // the failure will surface again on the next call.
-            let _ = apply::clear_staging(store, run_id);
+            // the failure will surface again on the next call, and `apply::sweep` undoes
+            // what the run wrote once it is marked failed.
             let _ = log::fail(store, run_id, &e.to_string());
+            let _ = apply::undo(store, run_id);
+            let _ = apply::clear_staging(store, run_id);
             Err(e)
         }
     }
@@ -376,6 +386,13 @@ pub fn note_feed_version(
     last_modified: Option<&str>,
 ) -> Result<bool, Error> {
     Ok(log::note_feed_version(store, run_id, etag, last_modified)?)
+}
+
+/// Finishes what imports left in the guide: deletes the programmes that live runs
+/// retired and removes what failed runs wrote, in short steps. Imports do it as they
+/// start; the hourly cleanup does it too. Only reads when there is nothing to do.
+pub fn sweep(store: &impl Store) -> Result<(), Error> {
+    apply::sweep(store)
 }
 
 /// The document position up to which a running run has staged the feed's programmes

@@ -10,7 +10,7 @@ use super::progress::Mark;
 use super::staging::StagingSink;
 use super::{Error, ImportOptions, RunRecord, apply, mapping, resolve};
 use crate::feed::{ReadOptions, Summary};
-use crate::store::{Store, now_seconds, write_transaction};
+use crate::store::{Store, write_transaction};
 
 /// Runs the import of `run`, the feed coming from `produce`; the caller records a failure.
 /// With `resume`, the programmes an earlier call staged are kept, and the feed is read
@@ -28,6 +28,7 @@ where
     F: FnOnce(&ReadOptions, &mut StagingSink<'_, S>) -> Result<Summary, Error>,
 {
     log::mark_running(store, run.id)?;
+    apply::sweep(store)?;
     apply::clear_abandoned_staging(store)?;
     if resume.is_none() {
         apply::clear_staging(store, run.id)?;
@@ -39,34 +40,38 @@ where
     let summary = produce(&read_options, &mut sink)?;
     let staged = sink.finish(summary.bytes_read)?;
     resolve::resolve_channels(store, run.id, &staged.unordered)?;
+    let live_run = apply::begin(store, run.id, run.provider_id)?;
+    let mapped = mapping::map_channels(store, run.provider_id, run.id)?;
+    let group_rows = i64::try_from(options.batch_size).unwrap_or(i64::MAX);
+    let counts = apply::apply(
+        store,
+        (run.id, run.provider_id, live_run),
+        &mapped,
+        group_rows,
+    )?;
+    let outcome = Outcome {
+        progress: staged.progress,
+        added: counts.added,
+        updated: counts.updated,
+        removed: counts.removed,
+        rejected: staged.rejected,
+        warnings: staged.warnings,
+    };
+    // The switch: one small transaction puts the run's programmes in sight.
     write_transaction(store, |store| {
-        let mapped = mapping::map_channels(store, run.provider_id, run.id)?;
-        let group_rows = i64::try_from(options.batch_size.saturating_mul(10)).unwrap_or(i64::MAX);
-        let counts = apply::apply(store, run.id, run.provider_id, &mapped, group_rows)?;
-        let outcome = Outcome {
-            progress: staged.progress,
-            added: counts.added,
-            updated: counts.updated,
-            removed: counts.removed,
-            rejected: staged.rejected,
-            warnings: staged.warnings,
-        };
+        apply::switch(store, run.id, run.provider_id)?;
         log::finish(
             store,
             run.id,
             &outcome,
             &staged.rejects,
             &staged.warning_reasons,
-        )?;
-        store.execute(
-            "UPDATE providers SET last_success_at = ? WHERE id = ?",
-            &[now_seconds().into(), run.provider_id.into()],
-        )?;
-        Ok::<_, Error>(())
+        )
     })?;
-    // Outside the apply transaction, to keep it short. The run has succeeded by now, so a
-    // failure here must not fail it: the next run removes the rows (this one is no longer
-    // running).
+    // After the switch, to keep it short. The run has succeeded by now, so a failure
+    // here must not fail it: the next run's sweep deletes the retired rows, and removes
+    // the staging rows (this run is no longer running).
+    let _ = apply::delete_retired(store, run.id);
     let _ = apply::clear_staging(store, run.id);
     Ok(())
 }

@@ -106,16 +106,24 @@ fn is_summary(slots: &[Slot], i: usize) -> bool {
     reached.contains(&target.stop)
 }
 
+/// Channels resolved per write transaction, so that none holds the lock for long.
+const CHANNELS_PER_TRANSACTION: usize = 50;
+
 /// Resolves the given provider channels of a run's staged programmes, marking losers
-/// `dropped` and cutting stops, in one transaction.
+/// `dropped` and cutting stops, in transactions of [`CHANNELS_PER_TRANSACTION`]
+/// channels (staged rows are out of readers' sight, so the steps need not be one).
 pub(crate) fn resolve_channels(
     store: &impl Store,
     run_id: i64,
     channels: &[String],
 ) -> Result<(), Error> {
-    if channels.is_empty() {
-        return Ok(());
+    for chunk in channels.chunks(CHANNELS_PER_TRANSACTION) {
+        resolve_chunk(store, run_id, chunk)?;
     }
+    Ok(())
+}
+
+fn resolve_chunk(store: &impl Store, run_id: i64, channels: &[String]) -> Result<(), Error> {
     write_transaction(store, |store| {
         for channel in channels {
             let rows = store.execute(

@@ -24,6 +24,9 @@ pub(crate) const STOP_REPAIRED: &str = "stop_repaired";
 /// Examples kept per reason.
 const EXAMPLES: i64 = 5;
 
+/// Document positions settled per statement.
+const SEQ_PER_STATEMENT: i64 = 5_000;
+
 /// The start of the channel's next programme by start time, as an SQL expression over
 /// the staged row `s`.
 const NEXT: &str = "(SELECT o.seq FROM staging_programmes o WHERE o.run_id = s.run_id \
@@ -56,25 +59,56 @@ pub(crate) fn settle(store: &impl Store, run_id: i64) -> Result<Settled, Error> 
             settled.rejects.insert(reason.as_str().to_owned(), stats);
         }
     }
-    store.execute(
+    // In ranges of document positions, each statement its own short transaction: a feed
+    // without any stops would otherwise rewrite all of its rows under one write lock.
+    // The next start depends only on starts, which nothing here changes.
+    let bounds = store.execute(
         &format!(
-            "UPDATE staging_programmes AS s SET stop = n.start, dropped = 0, \
-             data = json_set(s.data, '$.stop', n.start, \
-                 '$.stop_offset', json_extract(n.data, '$.start_offset')) \
-             FROM staging_programmes AS n \
-             WHERE s.run_id = ? AND s.dropped IN ({MISSING}, {NOT_AFTER_START}) \
-               AND n.run_id = s.run_id AND n.seq = {NEXT}"
-        ),
-        &[run_id.into()],
-    )?;
-    store.execute(
-        &format!(
-            "DELETE FROM staging_programmes \
+            "SELECT MIN(seq), MAX(seq) FROM staging_programmes \
              WHERE run_id = ? AND dropped IN ({MISSING}, {NOT_AFTER_START})"
         ),
         &[run_id.into()],
     )?;
+    let (Some(first), Some(last)) = (
+        bounds.first().map(|r| r.opt_i64(0)).transpose()?.flatten(),
+        bounds.first().map(|r| r.opt_i64(1)).transpose()?.flatten(),
+    ) else {
+        return Ok(settled);
+    };
+    // Every stop is settled before any unsettled row goes: a programme whose own stop
+    // cannot be inferred is still the next one of the programme before it.
+    for (low, high) in seq_ranges(first, last) {
+        store.execute(
+            &format!(
+                "UPDATE staging_programmes AS s SET stop = n.start, dropped = 0, \
+                 data = json_set(s.data, '$.stop', n.start, \
+                     '$.stop_offset', json_extract(n.data, '$.start_offset')) \
+                 FROM staging_programmes AS n \
+                 WHERE s.run_id = ? AND s.seq BETWEEN ? AND ? \
+                   AND s.dropped IN ({MISSING}, {NOT_AFTER_START}) \
+                   AND n.run_id = s.run_id AND n.seq = {NEXT}"
+            ),
+            &[run_id.into(), low.into(), high.into()],
+        )?;
+    }
+    for (low, high) in seq_ranges(first, last) {
+        store.execute(
+            &format!(
+                "DELETE FROM staging_programmes WHERE run_id = ? AND seq BETWEEN ? AND ? \
+                 AND dropped IN ({MISSING}, {NOT_AFTER_START})"
+            ),
+            &[run_id.into(), low.into(), high.into()],
+        )?;
+    }
     Ok(settled)
+}
+
+/// `[first, last]` in ranges of [`SEQ_PER_STATEMENT`].
+fn seq_ranges(first: i64, last: i64) -> impl Iterator<Item = (i64, i64)> {
+    (0..)
+        .map(move |i: i64| first.saturating_add(i.saturating_mul(SEQ_PER_STATEMENT)))
+        .take_while(move |&low| low <= last)
+        .map(|low| (low, low.saturating_add(SEQ_PER_STATEMENT - 1)))
 }
 
 /// How many programmes in `state` can (`repairable`) or cannot be given a stop, with

@@ -201,6 +201,7 @@ fn pass(
 
 /// Deletes what is past retention (see [`retention::cleanup`]) and logs what went.
 pub fn run_cleanup(store: &impl Store, config: &Config, now: i64) -> Result<CleanupReport, Error> {
+    import::sweep(store)?;
     let report = retention::cleanup(store, now, config.retention_days)?;
     log::cleanup(config, &report);
     Ok(report)

@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_resumable_runs.sql",
         sql: include_str!("../../../../migrations/0004_resumable_runs.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_bounded_apply.sql",
+        sql: include_str!("../../../../migrations/0005_bounded_apply.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

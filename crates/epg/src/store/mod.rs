@@ -29,6 +29,35 @@ pub use resilient::Resilient;
 pub use sqlite::SqliteStore;
 pub use value::{Row, Rows, Value};
 
+/// The condition that a programme (alias `p` with its provider `pr`, or `b` with `bp`)
+/// is in the live guide, as an SQL literal for `concat!`: written by a run its provider
+/// has switched to, and not retired by one (migration 0005). An import's rows stay out
+/// of sight until its switch, and the rows it replaces until then stay in.
+macro_rules! live {
+    (p) => {
+        "p.run_id <= pr.live_run AND (p.retired_by IS NULL OR p.retired_by > pr.live_run)"
+    };
+    (b) => {
+        "b.run_id <= bp.live_run AND (b.retired_by IS NULL OR b.retired_by > bp.live_run)"
+    };
+}
+pub(crate) use live;
+
+/// The condition that a channel (alias `c`, or the table `channels`) is in sight: not
+/// created by a run that is still applying (migration 0005), whose programmes nobody
+/// sees yet either.
+macro_rules! shown {
+    (c) => {
+        "(c.created_by_run IS NULL OR NOT EXISTS (SELECT 1 FROM import_log l \
+         WHERE l.id = c.created_by_run AND l.applying = 1))"
+    };
+    (channels) => {
+        "(channels.created_by_run IS NULL OR NOT EXISTS (SELECT 1 FROM import_log l \
+         WHERE l.id = channels.created_by_run AND l.applying = 1))"
+    };
+}
+pub(crate) use shown;
+
 /// Errors of the store layer.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

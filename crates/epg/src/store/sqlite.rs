@@ -33,7 +33,10 @@ impl SqliteStore {
     }
 
     fn configure(conn: Connection, wal: bool) -> Result<Self> {
-        conn.busy_timeout(Duration::from_secs(5))
+        // Imports write in many short transactions (issue 12), each waiting its turn for
+        // the write lock; on a loaded host, with several imports at once, a turn can take
+        // seconds. Readers never wait (WAL), so a generous wait costs them nothing.
+        conn.busy_timeout(Duration::from_secs(30))
             .map_err(map_error)?;
         conn.set_prepared_statement_cache_capacity(64);
         if wal {
