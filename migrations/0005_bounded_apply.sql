@@ -12,6 +12,12 @@ ALTER TABLE providers ADD COLUMN live_run INTEGER NOT NULL DEFAULT 0;
 -- has been removed: no programme carries the id of a run without it, so the rows of a
 -- failed run can never come into sight when a later run of the provider switches.
 ALTER TABLE import_log ADD COLUMN applying INTEGER NOT NULL DEFAULT 0;
+-- Set once the run's feed is staged and settled, with its counts and rejects recorded:
+-- a later call goes on applying without reading the feed again. `applied_through` is the
+-- last provider channel whose step has committed (its counts are in added, updated and
+-- removed), where a call that stopped at its time budget or died continues.
+ALTER TABLE import_log ADD COLUMN staged_at INTEGER;
+ALTER TABLE import_log ADD COLUMN applied_through TEXT;
 -- The run that created a channel or a mapping, so that a run that fails can take back
 -- what it added (their data is refreshed at the switch only).
 ALTER TABLE channels ADD COLUMN created_by_run INTEGER;

@@ -4,8 +4,9 @@
 //!
 //! 1. [`feed`] reads an XMLTV document (compressed or not, any common encoding) from any
 //!    `Read` into a [`feed::Sink`], in bounded memory.
-//! 2. [`import`] maps the feed's channels onto logical channels, stages its programmes
-//!    and applies them to the live guide in one short transaction.
+//! 2. [`import`] stages a feed's programmes, maps its channels onto logical channels and
+//!    applies them to the live guide in short steps behind a switch, over several calls
+//!    when a host limits how long one may take.
 //! 3. [`store`] is the SQLite interface every stage talks to, with its migrations.
 //! 4. [`guide`] answers queries: a channel's merged programmes, now/next, search.
 //! 5. [`export`] writes the merged guide back out as XMLTV.

@@ -134,11 +134,11 @@ impl From<import::Error> for ApiError {
             import::Error::Store(e) => e.into(),
             import::Error::RunNotFound(id) => ApiError::not_found(format!("import run {id}")),
             import::Error::ProviderNotFound(id) => ApiError::not_found(format!("provider {id}")),
-            e @ (import::Error::RunNotActive { .. } | import::Error::Superseded { .. }) => {
-                ApiError::Conflict {
-                    detail: e.to_string(),
-                }
-            }
+            e @ (import::Error::RunNotActive { .. }
+            | import::Error::Superseded { .. }
+            | import::Error::NotStaged(_)) => ApiError::Conflict {
+                detail: e.to_string(),
+            },
             e @ (import::Error::Feed(_)
             | import::Error::UnknownTimezone { .. }
             | import::Error::Paused

@@ -31,9 +31,9 @@ use crate::store::{Rows, Store, Value, write_transaction};
 /// Rows one statement of [`undo`] or [`sweep`] deletes or restores.
 const STEP_ROWS: i64 = 5_000;
 
-/// Changes to the guide.
+/// Changes to the guide by one step.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Counts {
+struct Counts {
     pub added: u64,
     pub updated: u64,
     pub removed: u64,
@@ -51,62 +51,75 @@ struct Cleared<'m> {
 
 /// Writes the run's kept staged programmes into the guide, out of sight, in steps of
 /// one write transaction over channels of about `group_rows` programmes; [`switch`]
-/// then puts them in sight.
+/// then puts them in sight. The steps add what they change to the run's counts.
+///
+/// Continues after provider channel `after` when a call before this one applied up to
+/// it, and stops with [`Error::Paused`] after the first step that ends at or past
+/// `pause_at` while channels remain, for the next call to continue.
 ///
 /// One `INSERT … SELECT` a step lets SQLite's FTS5 index flush its pending terms once
 /// rather than once per channel, and the group bounds both how long the step holds the
 /// write lock and what `RETURNING` brings back into memory.
 pub(crate) fn apply(
     store: &impl Store,
-    (run_id, provider_id, live_run): (i64, i64, i64),
+    run: &Run,
     mapped: &[Mapped],
     group_rows: i64,
-) -> Result<Counts, Error> {
+    (after, pause_at): (Option<&str>, Option<std::time::Instant>),
+) -> Result<(), Error> {
     let rows = store.execute(
         "SELECT provider_channel_id, MIN(start), MAX(stop), COUNT(*) FROM staging_programmes \
          WHERE run_id = ? AND dropped = 0 GROUP BY provider_channel_id",
-        &[run_id.into()],
+        &[run.id.into()],
     )?;
     let mut spans = HashMap::with_capacity(rows.len());
     for row in rows.iter() {
         spans.insert(row.str(0)?, (row.i64(1)?, row.i64(2)?, row.i64(3)?));
     }
-    let run = Run {
-        id: run_id,
-        provider_id,
-        live_run,
-    };
-    let mut counts = Counts::default();
-    let mut group: Vec<(&Mapped, (i64, i64, i64))> = Vec::new();
+    let mut groups: Vec<Vec<Spanned<'_>>> = vec![Vec::new()];
     let mut staged_in_group = 0;
     for m in mapped {
+        // Mapped channels come in provider channel order, as SQLite compares them.
+        if after.is_some_and(|done| m.provider_channel_id.as_str() <= done) {
+            continue;
+        }
         let Some(&span) = spans.get(m.provider_channel_id.as_str()) else {
             continue;
         };
-        group.push((m, span));
-        staged_in_group += span.2;
         if staged_in_group >= group_rows {
-            step(store, &run, &group, &mut counts)?;
-            group.clear();
+            groups.push(Vec::new());
             staged_in_group = 0;
         }
+        if let Some(group) = groups.last_mut() {
+            group.push((m, span));
+        }
+        staged_in_group += span.2;
     }
-    step(store, &run, &group, &mut counts)?;
-    Ok(counts)
+    let last = groups.len().saturating_sub(1);
+    for (i, group) in groups.iter().enumerate() {
+        step(store, run, group)?;
+        if i < last && pause_at.is_some_and(|at| std::time::Instant::now() >= at) {
+            return Err(Error::Paused);
+        }
+    }
+    Ok(())
 }
 
-/// The run being applied, and the provider's live run when it began.
-struct Run {
-    id: i64,
-    provider_id: i64,
-    live_run: i64,
+/// A channel to apply, with its staged programmes' `(earliest start, latest stop,
+/// count)`.
+type Spanned<'m> = (&'m Mapped, (i64, i64, i64));
+
+/// The run being applied, and its provider's live run.
+pub(crate) struct Run {
+    pub id: i64,
+    pub provider_id: i64,
+    pub live_run: i64,
 }
 
-/// Removes what an earlier attempt of the run wrote, checks that no later run of the
-/// provider has switched, and flags the run as applying, before it maps its channels;
-/// returns the provider's live run, for [`apply`].
-pub(crate) fn begin(store: &impl Store, run_id: i64, provider_id: i64) -> Result<i64, Error> {
-    undo(store, run_id)?;
+/// Checks that no later run of the provider has switched and flags the run as applying,
+/// before it maps its channels; a run that is applying already (an earlier call began)
+/// goes on. Returns the run with its provider's live run, for [`apply`].
+pub(crate) fn begin(store: &impl Store, run_id: i64, provider_id: i64) -> Result<Run, Error> {
     write_transaction(store, |store| {
         let rows = store.execute(
             "SELECT live_run FROM providers WHERE id = ?",
@@ -126,23 +139,22 @@ pub(crate) fn begin(store: &impl Store, run_id: i64, provider_id: i64) -> Result
             "UPDATE import_log SET applying = 1 WHERE id = ?",
             &[run_id.into()],
         )?;
-        Ok(live_run)
+        Ok(Run {
+            id: run_id,
+            provider_id,
+            live_run,
+        })
     })
 }
 
 /// One step: retires the live programmes in the group's spans and inserts the group's
-/// staged ones, in one write transaction, after checking that the provider has not
-/// switched to another run meanwhile.
-fn step(
-    store: &impl Store,
-    run: &Run,
-    group: &[(&Mapped, (i64, i64, i64))],
-    counts: &mut Counts,
-) -> Result<(), Error> {
-    if group.is_empty() {
+/// staged ones, and records what changed, in one write transaction, after checking that
+/// the provider has not switched to another run meanwhile.
+fn step(store: &impl Store, run: &Run, group: &[Spanned<'_>]) -> Result<(), Error> {
+    let Some(&(last, _)) = group.last() else {
         return Ok(());
-    }
-    let added = write_transaction(store, |store| {
+    };
+    write_transaction(store, |store| {
         let rows = store.execute(
             "SELECT live_run FROM providers WHERE id = ?",
             &[run.provider_id.into()],
@@ -170,12 +182,14 @@ fn step(
         }
         let mut counts = Counts::default();
         insert_group(store, run, &cleared, &mut counts)?;
-        Ok::<_, Error>(counts)
-    })?;
-    counts.added += added.added;
-    counts.updated += added.updated;
-    counts.removed += added.removed;
-    Ok(())
+        super::log::applied(
+            store,
+            run.id,
+            (counts.added, counts.updated, counts.removed),
+            &last.provider_channel_id,
+        )?;
+        Ok::<_, Error>(())
+    })
 }
 
 /// Retires the live programmes of the mapping in the span, except those identical to a

@@ -17,13 +17,10 @@ pub(crate) struct Progress {
     pub programmes_seen: u64,
 }
 
-/// What a successful run records.
+/// What a run records once its feed is staged.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Outcome {
     pub progress: Progress,
-    pub added: u64,
-    pub updated: u64,
-    pub removed: u64,
     pub rejected: u64,
     pub warnings: u64,
 }
@@ -208,8 +205,9 @@ pub(crate) fn note_feed_version(
     Ok(kept)
 }
 
-/// Records a successful outcome (call inside the apply transaction).
-pub(crate) fn finish(
+/// Records that the run's feed is staged and settled, with what reading it found; the
+/// guide's counts start at zero for the steps of the apply to add to.
+pub(crate) fn staged(
     store: &impl Store,
     run_id: i64,
     outcome: &Outcome,
@@ -224,25 +222,92 @@ pub(crate) fn finish(
     let now = now_seconds();
     let p = outcome.progress;
     store.execute(
-        "UPDATE import_log SET status = 'succeeded', finished_at = ?, progress_at = ?, \
-         bytes_read = ?, channels_seen = ?, programmes_seen = ?, added = ?, updated = ?, \
-         removed = ?, rejected = ?, warnings = ?, rejects = ?, warning_reasons = ?, \
-         error = NULL WHERE id = ?",
+        "UPDATE import_log SET staged_at = ?, progress_at = ?, bytes_read = ?, \
+         channels_seen = ?, programmes_seen = ?, added = 0, updated = 0, removed = 0, \
+         rejected = ?, warnings = ?, rejects = ?, warning_reasons = ?, applied_through = NULL \
+         WHERE id = ?",
         &[
             now.into(),
             now.into(),
             int(p.bytes_read),
             int(p.channels_seen),
             int(p.programmes_seen),
-            int(outcome.added),
-            int(outcome.updated),
-            int(outcome.removed),
             int(outcome.rejected),
             int(outcome.warnings),
             rejects.into(),
             warning_reasons.into(),
             run_id.into(),
         ],
+    )?;
+    Ok(())
+}
+
+/// Whether the run's feed is staged, so that it only needs applying.
+pub(crate) fn is_staged(store: &impl Store, run_id: i64) -> Result<bool, store::Error> {
+    let rows = store.execute(
+        "SELECT 1 FROM import_log WHERE id = ? AND status = 'running' AND staged_at IS NOT NULL",
+        &[run_id.into()],
+    )?;
+    Ok(!rows.is_empty())
+}
+
+/// The last provider channel the run has applied, if it has begun.
+pub(crate) fn applied_through(
+    store: &impl Store,
+    run_id: i64,
+) -> Result<Option<String>, store::Error> {
+    let rows = store.execute(
+        "SELECT applied_through FROM import_log WHERE id = ?",
+        &[run_id.into()],
+    )?;
+    rows.first().map_or(Ok(None), |r| r.opt_string(0))
+}
+
+/// Adds one step's changes to the run's counts and records how far it got (call in
+/// the step's transaction).
+pub(crate) fn applied(
+    store: &impl Store,
+    run_id: i64,
+    (added, updated, removed): (u64, u64, u64),
+    through: &str,
+) -> Result<(), store::Error> {
+    store.execute(
+        "UPDATE import_log SET added = added + ?, updated = updated + ?, removed = removed + ?, \
+         applied_through = ?, progress_at = ? WHERE id = ?",
+        &[
+            int(added),
+            int(updated),
+            int(removed),
+            through.into(),
+            now_seconds().into(),
+            run_id.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The validators of the feed the run read.
+pub(crate) fn feed_version(
+    store: &impl Store,
+    run_id: i64,
+) -> Result<(Option<String>, Option<String>), store::Error> {
+    let rows = store.execute(
+        "SELECT feed_etag, feed_last_modified FROM import_log WHERE id = ?",
+        &[run_id.into()],
+    )?;
+    match rows.first() {
+        Some(row) => Ok((row.opt_string(0)?, row.opt_string(1)?)),
+        None => Ok((None, None)),
+    }
+}
+
+/// Marks the run succeeded (call in the switch's transaction).
+pub(crate) fn finish(store: &impl Store, run_id: i64) -> Result<(), store::Error> {
+    let now = now_seconds();
+    store.execute(
+        "UPDATE import_log SET status = 'succeeded', finished_at = ?, progress_at = ?, \
+         error = NULL WHERE id = ?",
+        &[now.into(), now.into(), run_id.into()],
     )?;
     Ok(())
 }

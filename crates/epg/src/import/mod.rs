@@ -1,12 +1,15 @@
-//! Importing one provider's feed: map its channels, stage its programmes in committed
-//! batches, then apply them to the live guide in one short transaction.
+//! Importing one provider's feed: stage its programmes in committed batches, map its
+//! channels, then apply them to the live guide in short steps out of readers' sight and
+//! switch the guide to them in one small transaction. A run can stop at a time budget
+//! (or die) at any point and be continued by a later call.
 //!
 //! The stages, one module each, in the order a run goes through them:
 //! `staging` writes the parsed feed into `staging_*` tables in committed batches
-//! (so a reader sees progress and memory stays bounded); `resolve` settles duplicates and
-//! overlaps within the feed; `mapping` ties each provider channel to a logical channel;
-//! `apply` swaps the provider's programmes inside each channel's span in one short
-//! transaction. `log` owns the `import_log` row that records all of it.
+//! (so a reader sees progress and memory stays bounded), `progress` follows the bytes
+//! read, `stops` settles missing stops; `resolve` settles duplicates and overlaps within
+//! the feed; `mapping` ties each provider channel to a logical channel; `apply` swaps the
+//! provider's programmes inside each channel's span, step by step behind a switch.
+//! `log` owns the `import_log` row that records all of it.
 
 mod apply;
 mod log;
@@ -183,6 +186,9 @@ pub struct ImportOptions {
     /// continues where it stopped. Checked after each committed batch, so every call
     /// stages at least one; `None` reads the whole feed in one call.
     pub pause_at: Option<std::time::Instant>,
+    /// When the run should stop applying and leave the rest to a later call; checked
+    /// after each step of the apply, so every call makes at least one.
+    pub pause_apply_at: Option<std::time::Instant>,
 }
 
 impl Default for ImportOptions {
@@ -192,6 +198,7 @@ impl Default for ImportOptions {
             batch_size: 5_000,
             progress_interval_secs: 2,
             pause_at: None,
+            pause_apply_at: None,
         }
     }
 }
@@ -227,6 +234,9 @@ pub enum Error {
     /// programmes came from: they were removed, so the run starts over.
     #[error("the feed changed since the run began reading it; the run starts over")]
     FeedChanged,
+    /// [`continue_staged`] was asked to continue a run that has not staged its feed.
+    #[error("import run {0} has not staged its feed yet")]
+    NotStaged(i64),
     /// A later run of the provider was applied while this one was: the older one gives way.
     #[error("import run {live} of this provider was applied meanwhile; run {run} gives way to it")]
     Superseded {
@@ -367,6 +377,37 @@ where
             Err(e)
         }
     }
+}
+
+/// Whether run `run_id` has staged and settled its whole feed, so that it only needs
+/// applying: [`continue_staged`] takes it on without the feed.
+pub fn is_staged(store: &impl Store, run_id: i64) -> Result<bool, store::Error> {
+    log::is_staged(store, run_id)
+}
+
+/// Continues a staged run (see [`is_staged`]) without reading its feed again: applies
+/// what it has not applied yet and switches the guide to it, or pauses at
+/// [`ImportOptions::pause_apply_at`]. A run that is not staged is refused with
+/// [`Error::NotStaged`] and left as it is.
+pub fn continue_staged(
+    store: &impl Store,
+    run_id: i64,
+    options: &ImportOptions,
+) -> Result<RunRecord, Error> {
+    if !log::is_staged(store, run_id)? {
+        return Err(Error::NotStaged(run_id));
+    }
+    continue_run(store, run_id, options, None, None, |_, _| {
+        Err(Error::NotStaged(run_id))
+    })
+}
+
+/// The validators (`ETag`, `Last-Modified`) of the feed run `run_id` read.
+pub fn feed_version(
+    store: &impl Store,
+    run_id: i64,
+) -> Result<(Option<String>, Option<String>), store::Error> {
+    log::feed_version(store, run_id)
 }
 
 /// Removes what the run has staged, so that its next call starts over.

@@ -1,5 +1,6 @@
-//! One run from start to finish: provider settings, staging, resolution, the apply
-//! transaction, and the outcome in the run's row.
+//! One run from start to finish, or from where an earlier call stopped: provider
+//! settings, staging, resolution, the apply's steps and the switch, and the outcome in
+//! the run's row.
 
 use std::str::FromStr;
 
@@ -30,7 +31,28 @@ where
     log::mark_running(store, run.id)?;
     apply::sweep(store)?;
     apply::clear_abandoned_staging(store)?;
+    if !log::is_staged(store, run.id)? {
+        stage(store, run, options, (resume, mark), produce)?;
+    }
+    apply_staged(store, run, options)
+}
+
+/// Reads the feed into the staging tables and settles it: stops, overlaps, and the
+/// counts and rejects in the run's row.
+fn stage<S, F>(
+    store: &S,
+    run: &RunRecord,
+    options: &ImportOptions,
+    (resume, mark): (Option<ResumePoint>, Option<Mark>),
+    produce: F,
+) -> Result<(), Error>
+where
+    S: Store,
+    F: FnOnce(&ReadOptions, &mut StagingSink<'_, S>) -> Result<Summary, Error>,
+{
     if resume.is_none() {
+        // Whatever an earlier attempt wrote goes, in the guide and in staging.
+        apply::undo(store, run.id)?;
         apply::clear_staging(store, run.id)?;
         log::clear_resume_point(store, run.id)?;
     }
@@ -40,33 +62,39 @@ where
     let summary = produce(&read_options, &mut sink)?;
     let staged = sink.finish(summary.bytes_read)?;
     resolve::resolve_channels(store, run.id, &staged.unordered)?;
-    let live_run = apply::begin(store, run.id, run.provider_id)?;
-    let mapped = mapping::map_channels(store, run.provider_id, run.id)?;
-    let group_rows = i64::try_from(options.batch_size).unwrap_or(i64::MAX);
-    let counts = apply::apply(
-        store,
-        (run.id, run.provider_id, live_run),
-        &mapped,
-        group_rows,
-    )?;
     let outcome = Outcome {
         progress: staged.progress,
-        added: counts.added,
-        updated: counts.updated,
-        removed: counts.removed,
         rejected: staged.rejected,
         warnings: staged.warnings,
     };
+    log::staged(
+        store,
+        run.id,
+        &outcome,
+        &staged.rejects,
+        &staged.warning_reasons,
+    )
+}
+
+/// Applies the staged run in steps, continuing where an earlier call stopped, then
+/// switches the guide to it.
+fn apply_staged(store: &impl Store, run: &RunRecord, options: &ImportOptions) -> Result<(), Error> {
+    let target = apply::begin(store, run.id, run.provider_id)?;
+    let mapped = mapping::map_channels(store, run.provider_id, run.id)?;
+    let group_rows = i64::try_from(options.batch_size).unwrap_or(i64::MAX);
+    let after = log::applied_through(store, run.id)?;
+    apply::apply(
+        store,
+        &target,
+        &mapped,
+        group_rows,
+        (after.as_deref(), options.pause_apply_at),
+    )?;
     // The switch: one small transaction puts the run's programmes in sight.
     write_transaction(store, |store| {
         apply::switch(store, run.id, run.provider_id)?;
-        log::finish(
-            store,
-            run.id,
-            &outcome,
-            &staged.rejects,
-            &staged.warning_reasons,
-        )
+        log::finish(store, run.id)?;
+        Ok::<_, Error>(())
     })?;
     // After the switch, to keep it short. The run has succeeded by now, so a failure
     // here must not fail it: the next run's sweep deletes the retired rows, and removes

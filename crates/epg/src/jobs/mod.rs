@@ -91,15 +91,26 @@ pub struct Budget {
     /// A run in hand stops staging after this, once its current batch is committed, and
     /// is left for the next pass to continue.
     pub staging: Duration,
+    /// A run in hand stops applying after this, once its current step is committed.
+    pub applying: Duration,
+}
+
+/// When the run in hand pauses, for one pass.
+#[derive(Debug, Clone, Copy)]
+struct Deadlines {
+    staging: Instant,
+    applying: Instant,
 }
 
 impl Budget {
     /// A pass that must answer within `secs`: staging stops at three fifths of it, which
-    /// leaves the rest for applying what a run has staged when its feed ends in time.
+    /// leaves time for settling the feed when it ends in time, and applying at 85 %,
+    /// which leaves time for a last step and the switch.
     pub fn of_seconds(secs: u64) -> Self {
         Self {
             claims: Duration::from_secs(secs),
             staging: Duration::from_millis(secs.saturating_mul(600)),
+            applying: Duration::from_millis(secs.saturating_mul(850)),
         }
     }
 }
@@ -152,7 +163,7 @@ pub fn run_due_within(
         config,
         now,
         budget.claims,
-        Some(budget.staging),
+        Some((budget.staging, budget.applying)),
         &|| false,
     )
 }
@@ -163,11 +174,14 @@ fn pass(
     config: &Config,
     now: i64,
     claims: Duration,
-    staging: Option<Duration>,
+    staging: Option<(Duration, Duration)>,
     stop: &dyn Fn() -> bool,
 ) -> Result<JobReport, Error> {
     let started = Instant::now();
-    let pause_at = staging.map(|d| started + d);
+    let deadlines = staging.map(|(staging, applying)| Deadlines {
+        staging: started + staging,
+        applying: started + applying,
+    });
     let clock = || now + i64::try_from(started.elapsed().as_secs()).unwrap_or(i64::MAX / 2);
     let owner = lease_owner(now);
     let mut report = JobReport {
@@ -182,7 +196,7 @@ fn pass(
         let Some(claim) = claim_next(store, &owner, clock())? else {
             break;
         };
-        if let Some(record) = process(store, fetcher, config, claim, clock(), pause_at)? {
+        if let Some(record) = process(store, fetcher, config, claim, clock(), deadlines)? {
             log::run(config, &record);
             let paused = record.paused_at.is_some();
             report.runs.push(record);
@@ -214,7 +228,7 @@ fn process(
     config: &Config,
     claim: Claim,
     now: i64,
-    pause_at: Option<Instant>,
+    budget: Option<Deadlines>,
 ) -> Result<Option<RunRecord>, Error> {
     if claim.attempts > 1 {
         // Only a run whose importer stopped without recording a result is claimed again.
@@ -243,6 +257,21 @@ fn process(
         claim::finish_run(store, claim.run_id, "failed", Some(&error), now)?;
         return final_record(store, claim.run_id);
     };
+    let mut options = ImportOptions::default();
+    options.limits.max_decompressed_bytes = config.max_feed_bytes;
+    options.limits.max_token_bytes = config.max_token_bytes;
+    options.pause_at = budget.map(|b| b.staging);
+    options.pause_apply_at = budget.map(|b| b.applying);
+    if import::is_staged(store, claim.run_id)? {
+        // Read and settled by an earlier call: only the apply is left, without the feed.
+        if let Ok(run) = import::continue_staged(store, claim.run_id, &options)
+            && run.status == RunStatus::Succeeded
+        {
+            let fetched = import::feed_version(store, claim.run_id)?;
+            mark_fetched(store, claim.provider_id, Some(fetched), now)?;
+        }
+        return final_record(store, claim.run_id);
+    }
     // A continued run whose feed turns out to have changed starts over, with one more
     // download.
     for _ in 0..2 {
@@ -265,10 +294,6 @@ fn process(
                     etag.as_deref(),
                     last_modified.as_deref(),
                 )?;
-                let mut options = ImportOptions::default();
-                options.limits.max_decompressed_bytes = config.max_feed_bytes;
-                options.limits.max_token_bytes = config.max_token_bytes;
-                options.pause_at = pause_at;
                 // A failed import has marked its run failed with the reason; the record
                 // read below carries it.
                 match import::run(store, claim.run_id, body, &options) {
