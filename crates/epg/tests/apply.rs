@@ -358,3 +358,47 @@ impl Store for Failing<'_> {
         self.db.execute(sql, params)
     }
 }
+
+/// A run that died half-way through its apply, taken over (as the jobs do once its
+/// lease has run out), goes on from the last step that committed, without its feed.
+#[test]
+fn an_import_that_dies_half_way_through_its_apply_is_continued_where_it_stopped() {
+    let temp = TempDb::new("continue");
+    let provider = insert_provider(&temp.db, "us1");
+    import(&temp.db, provider, &us1()).expect("first import");
+    let mut watched = Watched::new(&temp.db, || {});
+    watched.fail_insert = Some(4);
+    import(&watched, provider, &us1_retitled()).expect_err("dies");
+    let runs = import::list_runs(&temp.db, None, 1).expect("runs");
+    let run = runs[0].id;
+    assert!(import::is_staged(&temp.db, run).expect("read"));
+    let written = |db: &SqliteStore| {
+        db.execute(
+            "SELECT COUNT(*) FROM programmes WHERE run_id = ?",
+            &[run.into()],
+        )
+        .expect("count")
+        .rows[0][0]
+            .clone()
+    };
+    let before = written(&temp.db);
+    assert_ne!(before, Value::Integer(0));
+    let counting = Watched::new(&temp.db, || {});
+    let options = ImportOptions {
+        batch_size: BATCH,
+        ..ImportOptions::default()
+    };
+    let record = import::continue_staged(&counting, run, &options).expect("continued");
+    assert_eq!(record.status, RunStatus::Succeeded);
+    let expected = TempDb::new("continue-expected");
+    let p = insert_provider(&expected.db, "us1");
+    import(&expected.db, p, &us1()).expect("first");
+    let full = Watched::new(&expected.db, || {});
+    let whole = import(&full, p, &us1_retitled()).expect("second");
+    // Three steps had committed: only the others ran.
+    assert!(full.inserts.get() > 4);
+    assert_eq!(counting.inserts.get(), full.inserts.get() - 3);
+    assert!(seen(&temp.db) == seen(&expected.db));
+    let counts = |r: &import::RunRecord| (r.added, r.updated, r.removed, r.rejected, r.warnings);
+    assert_eq!(counts(&record), counts(&whole));
+}

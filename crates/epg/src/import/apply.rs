@@ -121,14 +121,7 @@ pub(crate) struct Run {
 /// goes on. Returns the run with its provider's live run, for [`apply`].
 pub(crate) fn begin(store: &impl Store, run_id: i64, provider_id: i64) -> Result<Run, Error> {
     write_transaction(store, |store| {
-        let rows = store.execute(
-            "SELECT live_run FROM providers WHERE id = ?",
-            &[provider_id.into()],
-        )?;
-        let live_run = rows
-            .first()
-            .ok_or(Error::ProviderNotFound(provider_id))?
-            .i64(0)?;
+        let live_run = live_run(store, provider_id)?;
         if run_id <= live_run {
             return Err(Error::Superseded {
                 run: run_id,
@@ -147,6 +140,18 @@ pub(crate) fn begin(store: &impl Store, run_id: i64, provider_id: i64) -> Result
     })
 }
 
+/// The run whose programmes readers see for the provider.
+fn live_run(store: &impl Store, provider_id: i64) -> Result<i64, Error> {
+    let rows = store.execute(
+        "SELECT live_run FROM providers WHERE id = ?",
+        &[provider_id.into()],
+    )?;
+    Ok(rows
+        .first()
+        .ok_or(Error::ProviderNotFound(provider_id))?
+        .i64(0)?)
+}
+
 /// One step: retires the live programmes in the group's spans and inserts the group's
 /// staged ones, and records what changed, in one write transaction, after checking that
 /// the provider has not switched to another run meanwhile.
@@ -155,14 +160,7 @@ fn step(store: &impl Store, run: &Run, group: &[Spanned<'_>]) -> Result<(), Erro
         return Ok(());
     };
     write_transaction(store, |store| {
-        let rows = store.execute(
-            "SELECT live_run FROM providers WHERE id = ?",
-            &[run.provider_id.into()],
-        )?;
-        let live_run = rows
-            .first()
-            .ok_or(Error::ProviderNotFound(run.provider_id))?
-            .i64(0)?;
+        let live_run = live_run(store, run.provider_id)?;
         if live_run != run.live_run {
             return Err(Error::Superseded {
                 run: run.id,
@@ -321,14 +319,7 @@ pub(crate) fn switch(store: &impl Store, run_id: i64, provider_id: i64) -> Resul
         ],
     )?;
     if switched.is_empty() {
-        let rows = store.execute(
-            "SELECT live_run FROM providers WHERE id = ?",
-            &[provider_id.into()],
-        )?;
-        let live = rows
-            .first()
-            .ok_or(Error::ProviderNotFound(provider_id))?
-            .i64(0)?;
+        let live = live_run(store, provider_id)?;
         return Err(Error::Superseded { run: run_id, live });
     }
     super::mapping::refresh_data(store, provider_id, run_id)?;
