@@ -372,6 +372,28 @@ fn a_feed_that_changes_between_passes_starts_the_run_over() {
     assert_same(&guide(&db), &import_at_once(changed));
 }
 
+/// A feed cut short before the bytes the staged programmes came from (the same first
+/// bytes, then an end) is another feed too.
+#[test]
+fn a_feed_that_now_ends_earlier_starts_the_run_over() {
+    let (db, run) = guide_db();
+    let feed = Feed::new(thousand_channels());
+    jobs::run_due_within(&db, &feed, &Config::default(), NOW, ONE_BATCH).expect("pass");
+    assert!(staged(&db) >= 5_000);
+    let xml = String::from_utf8(thousand_channels()).expect("utf-8");
+    let cut = xml
+        .match_indices("</programme>")
+        .nth(1_000)
+        .map(|(at, end)| at + end.len())
+        .expect("programmes");
+    let shorter = format!("{}\n</tv>\n", &xml[..cut]).into_bytes();
+    *feed.body.borrow_mut() = shorter.clone();
+    let passes = import_in_steps(&db, run, &feed);
+    assert_eq!(passes, 1);
+    assert_eq!(feed.requests.get(), 3);
+    assert_same(&guide(&db), &import_at_once(shorter));
+}
+
 #[test]
 fn a_feed_with_a_new_etag_starts_the_run_over_without_a_second_download() {
     let (db, run) = guide_db();

@@ -226,8 +226,8 @@ pub enum Error {
         /// Its status (`RunStatus::as_str`).
         status: &'static str,
     },
-    /// The run reached [`ImportOptions::pause_at`]; it is still running, and the next
-    /// call continues it.
+    /// The run reached [`ImportOptions::pause_at`] or [`ImportOptions::pause_apply_at`];
+    /// it is still running, and the next call continues it.
     #[error("the run stopped at its time budget; the next call continues it")]
     Paused,
     /// A continuing call found a different feed from the one the run's staged
@@ -285,8 +285,10 @@ pub fn start_run(
 /// without writing what was staged. When its first bytes differ from the ones the
 /// staged programmes came from, they are removed and [`Error::FeedChanged`] is returned
 /// with the run still running, for the caller to start it over with a new download.
-/// With [`ImportOptions::pause_at`] the run may stop before the end of the feed: it is
-/// returned still running, with `paused_at` set, for the next call to continue.
+/// With [`ImportOptions::pause_at`] the run may stop before the end of the feed, and with
+/// [`ImportOptions::pause_apply_at`] between the steps of its apply: it is returned still
+/// running, with `paused_at` set, for the next call to continue. A run whose feed an
+/// earlier call staged whole is only applied: `input` is not read.
 ///
 /// The bytes read reach the run's row from the first read on and then every
 /// `progress_interval_secs`, even while one element is being parsed, so a run whose
@@ -304,13 +306,19 @@ pub fn run(
     let mut input = progress::Progressing::new(input, store, run_id, interval, expect);
     let mark = input.mark();
     let result = continue_run(store, run_id, options, resume, Some(mark), |read, sink| {
-        feed::read(&mut input, read, sink).map_err(|e| {
+        let summary = feed::read(&mut input, read, sink).map_err(|e| {
             if input.changed() {
                 Error::FeedChanged
             } else {
                 e
             }
-        })
+        })?;
+        // A feed that ends before the bytes the staged programmes came from is another.
+        if input.checked() {
+            Ok(summary)
+        } else {
+            Err(Error::FeedChanged)
+        }
     });
     if matches!(result, Err(ref e) if !matches!(e, Error::FeedChanged)) {
         // Like the failure itself: a store too broken for this surfaces on the next call.

@@ -70,6 +70,11 @@ impl<'s, R: Read, S: Store> Progressing<'s, R, S> {
         Rc::clone(&self.mark)
     }
 
+    /// Whether the expected prefix, if any, has been read and found the same.
+    pub(crate) fn checked(&self) -> bool {
+        self.expect.is_none()
+    }
+
     /// Whether reading failed because the feed is not the one the run began with.
     pub(crate) fn changed(&self) -> bool {
         self.changed

@@ -174,11 +174,11 @@ fn pass(
     config: &Config,
     now: i64,
     claims: Duration,
-    staging: Option<(Duration, Duration)>,
+    pauses: Option<(Duration, Duration)>,
     stop: &dyn Fn() -> bool,
 ) -> Result<JobReport, Error> {
     let started = Instant::now();
-    let deadlines = staging.map(|(staging, applying)| Deadlines {
+    let deadlines = pauses.map(|(staging, applying)| Deadlines {
         staging: started + staging,
         applying: started + applying,
     });
@@ -221,7 +221,7 @@ pub fn run_cleanup(store: &impl Store, config: &Config, now: i64) -> Result<Clea
     Ok(report)
 }
 
-/// Takes a claimed run to its end, or to `pause_at`, and returns its row.
+/// Takes a claimed run to its end, or to its pause at `budget`, and returns its row.
 fn process(
     store: &impl Store,
     fetcher: &dyn Fetcher,
@@ -243,9 +243,13 @@ fn process(
             claim::finish_run(store, claim.run_id, "failed", Some(&error), now)?;
             return final_record(store, claim.run_id);
         }
-        let next = match import::staged_until(store, claim.run_id)? {
-            Some(seq) => format!("continuing after programme {seq}, which it staged"),
-            None => "retrying".to_owned(),
+        let next = if import::is_staged(store, claim.run_id)? {
+            "continuing its apply where it stopped".to_owned()
+        } else {
+            match import::staged_until(store, claim.run_id)? {
+                Some(seq) => format!("continuing after programme {seq}, which it staged"),
+                None => "retrying".to_owned(),
+            }
         };
         let note = format!(
             "attempt {previous} stopped without a result after reading {read} bytes; {next}"
