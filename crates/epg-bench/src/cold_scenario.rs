@@ -82,10 +82,24 @@ pub fn cold(scratch: &Scratch, report: &mut Report) -> anyhow::Result<()> {
         (label.as_str(), &window),
     ] {
         let warm_times = run(|i| warm_request(&warm, &config, &make(i)))?;
-        let cold_times = run(|i| cold_request(&db, &config, &make(i)))?;
+        let cold_times = run(|i| cold_request(&db, &config, &make(i), Setup::Ready))?;
+        let before_times = run(|i| cold_request(&db, &config, &make(i), Setup::Before))?;
         figures(report, name, &warm_times, &cold_times);
+        let before = format!("{name}, cold with the set-up before issue 12");
+        figures_of(report, &before, &before_times);
     }
     Ok(())
+}
+
+/// What a cold request runs before its handler.
+#[derive(Clone, Copy)]
+enum Setup {
+    /// [`epg::ready`]: one read when the schema is current.
+    Ready,
+    /// The four statements every request ran before issue 12 (busy timeout, journal
+    /// mode, `CREATE TABLE IF NOT EXISTS schema_version` and a read of it), for the
+    /// before/after figure.
+    Before,
 }
 
 fn window_call(channel: i64, start: i64) -> Call {
@@ -111,12 +125,25 @@ fn warm_request(store: &SqliteStore, config: &Config, call: &Call) -> anyhow::Re
     })
 }
 
-fn cold_request(db: &Path, config: &Config, call: &Call) -> anyhow::Result<Phases> {
+fn cold_request(db: &Path, config: &Config, call: &Call, setup: Setup) -> anyhow::Result<Phases> {
     let t = Instant::now();
     let store = SqliteStore::open(db)?;
     let open = micros(t);
     let t = Instant::now();
-    epg::ready(&store, |_| {})?;
+    match setup {
+        Setup::Ready => epg::ready(&store, |_| {})?,
+        Setup::Before => {
+            for sql in [
+                "PRAGMA busy_timeout = 5000",
+                "PRAGMA journal_mode = WAL",
+                "CREATE TABLE IF NOT EXISTS schema_version (\
+                 version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+                "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+            ] {
+                store.execute(sql, &[])?;
+            }
+        }
+    }
     let ready = micros(t);
     let t = Instant::now();
     answer(&store, config, call)?;
@@ -145,30 +172,32 @@ fn answer(store: &SqliteStore, config: &Config, call: &Call) -> anyhow::Result<(
     Ok(())
 }
 
+/// Requests/s, p50 and p99 of one series.
+fn figures_of(report: &mut Report, name: &str, times: &[Phases]) {
+    let mean = times.iter().map(Phases::total).sum::<f64>() / times.len() as f64;
+    let mut totals: Vec<f64> = times.iter().map(Phases::total).collect();
+    totals.sort_by(f64::total_cmp);
+    let at = |q: f64| totals[((totals.len() - 1) as f64 * q) as usize] / 1e3;
+    report.row(
+        "cold",
+        &format!("{name}: requests/s, p50, p99"),
+        format!(
+            "{:.0}/s, {:.3} ms, {:.3} ms",
+            1e6 / mean,
+            at(0.50),
+            at(0.99)
+        ),
+        "",
+    );
+}
+
 fn micros(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1e6
 }
 
 fn figures(report: &mut Report, name: &str, warm: &[Phases], cold: &[Phases]) {
-    let per_second = |times: &[Phases]| {
-        let mean = times.iter().map(Phases::total).sum::<f64>() / times.len() as f64;
-        1e6 / mean
-    };
     for (kind, times) in [("warm", warm), ("cold", cold)] {
-        let mut totals: Vec<f64> = times.iter().map(Phases::total).collect();
-        totals.sort_by(f64::total_cmp);
-        let at = |q: f64| totals[((totals.len() - 1) as f64 * q) as usize] / 1e3;
-        report.row(
-            "cold",
-            &format!("{name}, {kind}: requests/s, p50, p99"),
-            format!(
-                "{:.0}/s, {:.3} ms, {:.3} ms",
-                per_second(times),
-                at(0.50),
-                at(0.99)
-            ),
-            "",
-        );
+        figures_of(report, &format!("{name}, {kind}"), times);
     }
     let sum = |f: fn(&Phases) -> f64| cold.iter().map(f).sum::<f64>();
     let total = sum(Phases::total);

@@ -43,8 +43,11 @@ function runLine(run) {
 function progressLine(run) {
   // A run paused at a call's time budget waits for the next call (or the cron tick).
   const state = run.paused_at ? 'paused, continues with the next job run' : run.status;
+  // Once the feed is read, the steps of the apply count what they write.
+  const written = run.added + run.updated + run.removed;
+  const applying = written > 0 ? `, applying (${written} changes written so far)` : '';
   return h('p', { class: 'progress', role: 'status' },
-    `Import ${state}: ${bytes(run.bytes_read)} read, ${run.channels_seen} channels, ${run.programmes_seen} programmes`);
+    `Import ${state}: ${bytes(run.bytes_read)} read, ${run.channels_seen} channels, ${run.programmes_seen} programmes${applying}`);
 }
 
 function card(p, run, refresh, formSlot, timers) {
