@@ -86,6 +86,35 @@ fn queued_run(store: &impl Store, provider_id: i64) -> i64 {
     rows.first().expect("row").i64(0).expect("id")
 }
 
+/// Marks today's daily import as queued already, so that a pass only claims.
+fn today_done(store: &impl Store) {
+    store
+        .execute(
+            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
+            &[],
+        )
+        .expect("today done");
+}
+
+/// A run of `provider_id` whose importer died after `attempts` claims and 4,096 bytes,
+/// its lease and progress long past.
+fn crashed_run(store: &impl Store, provider_id: i64, attempts: i64) -> i64 {
+    let run = queued_run(store, provider_id);
+    store
+        .execute(
+            "UPDATE import_log SET status = 'running', attempts = ?, lease_expires_at = ?, \
+             started_at = ?, bytes_read = 4096 WHERE id = ?",
+            &[
+                attempts.into(),
+                (NOW - 1).into(),
+                (NOW - 3 * LEASE_SECS).into(),
+                run.into(),
+            ],
+        )
+        .expect("crashed run");
+    run
+}
+
 fn run_row(store: &impl Store, run_id: i64) -> (String, i64, Option<String>, Option<i64>) {
     let rows = store
         .execute(
@@ -371,12 +400,7 @@ fn a_spent_budget_defers_the_queue() {
     let p = provider(&store, "a", "http://a/", true);
     queued_run(&store, p);
     queued_run(&store, p);
-    store
-        .execute(
-            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
-            &[],
-        )
-        .expect("today done");
+    today_done(&store);
     let fetcher = FakeFetcher::default();
     let report = jobs::run_due(&store, &fetcher, &Config::default(), NOW, 0).expect("pass");
     assert_eq!(
@@ -446,12 +470,7 @@ fn a_pass_imports_fetches_conditionally_and_records_failures() {
     let same = provider(&store, "same", "http://b/feed", true);
     let gone = provider(&store, "gone", "http://c/feed", true);
     let runs = [fresh, same, gone].map(|p| queued_run(&store, p));
-    store
-        .execute(
-            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
-            &[],
-        )
-        .expect("today done");
+    today_done(&store);
     let fetcher = FakeFetcher::default()
         .serve("http://a/feed.xml.gz", 200, &[("etag", "\"e1\"")], &feed)
         .serve("http://b/feed", 304, &[], b"")
@@ -505,20 +524,8 @@ fn a_pass_imports_fetches_conditionally_and_records_failures() {
 fn a_run_interrupted_three_times_is_given_up() {
     let store = store();
     let p = provider(&store, "a", "http://a/", true);
-    let run = queued_run(&store, p);
-    store
-        .execute(
-            "UPDATE import_log SET status = 'running', attempts = 3, lease_expires_at = ?, \
-             started_at = ?, bytes_read = 4096 WHERE id = ?",
-            &[(NOW - 1).into(), (NOW - 3 * LEASE_SECS).into(), run.into()],
-        )
-        .expect("crashed run");
-    store
-        .execute(
-            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
-            &[],
-        )
-        .expect("today done");
+    crashed_run(&store, p, 3);
+    today_done(&store);
     let fetcher = FakeFetcher::default();
     let report = jobs::run_due(&store, &fetcher, &Config::default(), NOW, 50).expect("pass");
     assert_eq!(report.runs.len(), 1);
@@ -595,20 +602,8 @@ impl Fetcher for ProbeFetcher<'_> {
 fn issue11_a_retried_run_says_why_and_records_progress_while_reading() {
     let store = store();
     let p = provider(&store, "a", "http://a/", true);
-    let run = queued_run(&store, p);
-    store
-        .execute(
-            "UPDATE import_log SET status = 'running', attempts = 1, lease_expires_at = ?, \
-             started_at = ?, bytes_read = 4096 WHERE id = ?",
-            &[(NOW - 1).into(), (NOW - 3 * LEASE_SECS).into(), run.into()],
-        )
-        .expect("crashed run");
-    store
-        .execute(
-            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
-            &[],
-        )
-        .expect("today done");
+    let run = crashed_run(&store, p, 1);
+    today_done(&store);
     let mut feed = b"<tv><channel id=\"a\"><display-name>A</display-name></channel><!--".to_vec();
     feed.resize(8000, b'x');
     let fetcher = ProbeFetcher {
@@ -645,12 +640,7 @@ fn issue11_the_token_limit_setting_fails_the_run_with_its_reason() {
     let store = store();
     let p = provider(&store, "a", "http://a/feed.xml", true);
     let run = queued_run(&store, p);
-    store
-        .execute(
-            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
-            &[],
-        )
-        .expect("today done");
+    today_done(&store);
     let feed = format!("<tv><!--{}--></tv>", "x".repeat(100));
     let fetcher = FakeFetcher::default().serve("http://a/feed.xml", 200, &[], feed.as_bytes());
     let config = Config {
@@ -677,12 +667,7 @@ fn a_feed_over_the_cap_fails_its_run() {
     .expect("sample");
     let p = provider(&store, "big", "http://a/feed.xml", true);
     let run = queued_run(&store, p);
-    store
-        .execute(
-            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
-            &[],
-        )
-        .expect("today done");
+    today_done(&store);
     // No Content-Length: the cap has to stop the stream itself.
     let fetcher =
         FakeFetcher::default().serve("http://a/feed.xml", 200, &[("etag", "\"x\"")], &feed);
@@ -758,12 +743,7 @@ fn a_provider_deleted_mid_run_does_not_abort_the_pass() {
     let other = provider(&store, "b", "http://b/", true);
     queued_run(&store, p);
     let other_run = queued_run(&store, other);
-    store
-        .execute(
-            "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
-            &[],
-        )
-        .expect("today done");
+    today_done(&store);
     let fetcher = DeletingFetcher {
         store: &store,
         provider: p,
@@ -803,11 +783,7 @@ fn a_tick_with_nothing_to_do_writes_nothing() {
         import_time: chrono::NaiveTime::from_hms_opt(23, 0, 0).expect("time"),
         ..Config::default()
     };
-    db.execute(
-        "INSERT INTO job_state (name, last_run_key) VALUES ('daily_import', '2025-06-01')",
-        &[],
-    )
-    .expect("today done");
+    today_done(&db);
     for config in [&early, &Config::default()] {
         let recording = Recording {
             db: &db,

@@ -7,6 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use epg::SqliteStore;
 use epg::config::LogLevel;
 
 use super::app::App;
@@ -89,44 +90,44 @@ fn run(app: &App, stop: &Stop) {
 }
 
 fn tick(app: &App, stop: &Stop) {
-    let result = app
-        .pool
-        .take()
-        .map_err(epg::jobs::Error::from)
-        .and_then(|store| {
-            let report = epg::jobs::run_due_until(
-                &store,
-                &app.fetcher,
-                &app.config,
-                epg::store::now_seconds(),
-                TICK_BUDGET_SECS,
-                &|| stop.is_set(),
-            );
-            app.pool.put(store);
-            report
-        });
-    if let Err(e) = result {
-        app.log(
-            LogLevel::Error,
-            &[("job", "run_due".into()), ("error", e.to_string().into())],
-        );
-    }
+    with_store(app, "run_due", |store| {
+        epg::jobs::run_due_until(
+            store,
+            &app.fetcher,
+            &app.config,
+            epg::store::now_seconds(),
+            TICK_BUDGET_SECS,
+            &|| stop.is_set(),
+        )
+        .map(drop)
+    });
 }
 
 fn cleanup(app: &App) {
+    with_store(app, "cleanup", |store| {
+        epg::jobs::run_cleanup(store, &app.config, epg::store::now_seconds()).map(drop)
+    });
+}
+
+/// Runs `job` on a pooled connection, and logs its failure under `name`.
+fn with_store(
+    app: &App,
+    name: &str,
+    job: impl FnOnce(&SqliteStore) -> Result<(), epg::jobs::Error>,
+) {
     let result = app
         .pool
         .take()
         .map_err(epg::jobs::Error::from)
         .and_then(|store| {
-            let report = epg::jobs::run_cleanup(&store, &app.config, epg::store::now_seconds());
+            let result = job(&store);
             app.pool.put(store);
-            report
+            result
         });
     if let Err(e) = result {
         app.log(
             LogLevel::Error,
-            &[("job", "cleanup".into()), ("error", e.to_string().into())],
+            &[("job", name.into()), ("error", e.to_string().into())],
         );
     }
 }

@@ -18,6 +18,15 @@ mod times;
 mod token;
 mod xml;
 
+/// `Read::read` for a reader whose `BufRead` side does the work: copies from its buffer.
+fn read_from_buffer(reader: &mut impl std::io::BufRead, buf: &mut [u8]) -> std::io::Result<usize> {
+    let available = reader.fill_buf()?;
+    let n = available.len().min(buf.len());
+    buf[..n].copy_from_slice(&available[..n]);
+    reader.consume(n);
+    Ok(n)
+}
+
 use chrono_tz::Tz;
 
 pub use token::TokenKind;
