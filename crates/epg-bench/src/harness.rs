@@ -115,16 +115,64 @@ pub fn import_file(db: &Path, feed: &Path) -> anyhow::Result<(RunRecord, f64)> {
 /// search index's share of the import.
 pub fn import_file_without_fts(db: &Path, feed: &Path) -> anyhow::Result<(RunRecord, f64)> {
     let store = open_db(db)?;
+    drop_fts(&store)?;
+    import_into(store, feed)
+}
+
+/// Copies the live programmes of the guide at `from` into a new guide at `to`, as the
+/// apply's last write does (statements of 5,000 rows, each its own transaction, into the
+/// same table, indexes and, with `fts`, search index) but with nothing parsed, staged
+/// or compared: what SQLite alone takes to write the rows, the ceiling of any import.
+/// Returns the rows copied and seconds.
+pub fn copy_programmes(from: &Path, to: &Path, fts: bool) -> anyhow::Result<(u64, f64)> {
+    let store = open_db(to)?;
+    if !fts {
+        drop_fts(&store)?;
+    }
+    let _bulk = store.bulk_writes()?;
+    store.execute(
+        "ATTACH DATABASE ? AS source",
+        &[from.to_string_lossy().as_ref().into()],
+    )?;
+    // What the programmes refer to, outside the timing: both guides have one schema.
+    for table in ["providers", "channels", "channel_mappings"] {
+        store.execute(
+            &format!("INSERT INTO main.{table} SELECT * FROM source.{table}"),
+            &[],
+        )?;
+    }
+    let last = store.execute("SELECT COALESCE(MAX(id), 0) FROM source.programmes", &[])?;
+    let last = last.first().context("no row")?.i64(0)?;
+    let started = Instant::now();
+    let mut copied = 0;
+    for first in (0..=last).step_by(5_000) {
+        store.execute(
+            "INSERT INTO main.programmes (run_id, mapping_id, channel_id, provider_id, start, \
+             stop, title, sub_title, description, season, episode, part, data) \
+             SELECT run_id, mapping_id, channel_id, provider_id, start, stop, title, sub_title, \
+             description, season, episode, part, data FROM source.programmes \
+             WHERE id > ? AND id <= ?",
+            &[first.into(), (first + 5_000).into()],
+        )?;
+        let changes = store.execute("SELECT changes()", &[])?;
+        copied += changes.first().context("no row")?.i64(0)?;
+    }
+    Ok((copied.try_into()?, started.elapsed().as_secs_f64()))
+}
+
+fn drop_fts(store: &SqliteStore) -> anyhow::Result<()> {
     for trigger in ["insert", "delete", "update"] {
         store.execute(&format!("DROP TRIGGER programmes_fts_{trigger}"), &[])?;
     }
     store.execute("DROP TABLE programmes_fts", &[])?;
-    import_into(store, feed)
+    Ok(())
 }
 
 fn import_into(store: SqliteStore, feed: &Path) -> anyhow::Result<(RunRecord, f64)> {
     let provider = insert_bench_provider(&store, feed)?;
     let started = Instant::now();
+    // As `epg import` and `epg serve` import.
+    let _bulk = store.bulk_writes()?;
     let run = import::start_run(&store, provider, Trigger::Cli)?;
     let input = BufReader::with_capacity(256 * 1024, File::open(feed)?);
     let record = import::run(&store, run.id, input, &ImportOptions::default())?;
@@ -220,7 +268,8 @@ pub fn run_child(args: &[&str]) -> anyhow::Result<ChildFigures> {
     })
 }
 
-/// The child side: `parse FEED`, `import FEED DB` or `export DB START END`.
+/// The child side: `parse FEED`, `import FEED DB` or `export DB START END`; also
+/// `generate OUT CHANNELS DAYS`, the bench's plain feed, to profile `epg import` on.
 pub fn child_main(args: &[String]) -> anyhow::Result<()> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (count, secs) = match args.as_slice() {
@@ -229,8 +278,16 @@ pub fn child_main(args: &[String]) -> anyhow::Result<()> {
             let (run, secs) = import_file(Path::new(db), Path::new(feed))?;
             (run.programmes_seen, secs)
         }
+        ["generate", out, channels, days] => {
+            let (stats, secs) =
+                generate_file(Path::new(out), channels.parse()?, days.parse()?, false)?;
+            (stats.programmes, secs)
+        }
         ["export", db, start, end] => export_db(Path::new(db), start.parse()?, end.parse()?)?,
-        _ => bail!("usage: epg-bench rss-child parse FEED | import FEED DB | export DB START END"),
+        _ => bail!(
+            "usage: epg-bench rss-child parse FEED | import FEED DB | export DB START END \
+             | generate OUT CHANNELS DAYS"
+        ),
     };
     let peak = peak_rss_kib().context("no VmHWM in /proc/self/status")?;
     println!("peak_kib={peak} count={count} secs={secs}");

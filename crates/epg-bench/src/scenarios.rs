@@ -112,6 +112,21 @@ pub fn import(feeds: &mut Feeds<'_>, report: &mut Report) -> anyhow::Result<()> 
         format!("{:.0} programmes/s", run.programmes_seen as f64 / secs),
         ">= 300000 programmes/s",
     );
+    for fts in [true, false] {
+        let copy = feeds
+            .scratch
+            .path(&format!("ceiling-{}.db", if fts { "fts" } else { "plain" }));
+        let (rows, secs) = harness::copy_programmes(&db, &copy, fts)?;
+        report.row(
+            "import",
+            &format!(
+                "ceiling: SQLite copying the imported rows, {}",
+                if fts { "with FTS5" } else { "without FTS5" }
+            ),
+            format!("{:.0} programmes/s", rows as f64 / secs),
+            "",
+        );
+    }
     let db = feeds.scratch.path("import-spin-like.db");
     let spin = spin_like::import(&db, &path)?;
     let programmes = spin.run.programmes_seen.max(1) as f64;

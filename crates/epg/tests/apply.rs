@@ -402,3 +402,66 @@ fn an_import_that_dies_half_way_through_its_apply_is_continued_where_it_stopped(
     let counts = |r: &import::RunRecord| (r.added, r.updated, r.removed, r.rejected, r.warnings);
     assert_eq!(counts(&record), counts(&whole));
 }
+
+fn pragma(db: &SqliteStore, name: &str) -> i64 {
+    db.connection()
+        .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+        .expect("pragma")
+}
+
+#[test]
+fn an_import_under_bulk_writes_gives_the_same_guide_and_puts_the_settings_back() {
+    let plain = TempDb::new("plain");
+    let provider = insert_provider(&plain.db, "us1");
+    import(&plain.db, provider, &us1()).expect("plain import");
+
+    let bulk = TempDb::new("bulk");
+    let provider = insert_provider(&bulk.db, "us1");
+    let cache_size = pragma(&bulk.db, "cache_size");
+    {
+        let _bulk = bulk.db.bulk_writes().expect("bulk writes");
+        assert_eq!(pragma(&bulk.db, "wal_autocheckpoint"), 0);
+        assert_eq!(pragma(&bulk.db, "cache_size"), -32_768);
+        import(&bulk.db, provider, &us1()).expect("bulk import");
+    }
+    assert_eq!(pragma(&bulk.db, "wal_autocheckpoint"), 1_000);
+    assert_eq!(pragma(&bulk.db, "cache_size"), cache_size);
+    // The last checkpoint left nothing in the WAL to copy: (busy, frames, checkpointed).
+    let (busy, frames, checkpointed): (i64, i64, i64) = bulk
+        .db
+        .connection()
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .expect("checkpoint");
+    assert_eq!((busy, frames), (0, checkpointed));
+    assert_eq!(seen(&bulk.db), seen(&plain.db));
+}
+
+#[test]
+fn bulk_writes_checkpoint_on_another_connection_while_the_writer_goes_on() {
+    let temp = TempDb::new("checkpointer");
+    let provider = insert_provider(&temp.db, "us1");
+    let size = || std::fs::metadata(&temp.path).expect("database file").len();
+    let before = size();
+    let _bulk = temp.db.bulk_writes().expect("bulk writes");
+    import(&temp.db, provider, &us1()).expect("import");
+    // The writer itself no longer checkpoints: only the checkpointer's thread can have
+    // grown the database file from its WAL.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while size() < before + 10_000_000 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(size() > before + 10_000_000, "{} bytes", size());
+}
+
+#[test]
+fn bulk_writes_on_a_database_in_memory_only_grow_the_cache() {
+    let db = SqliteStore::open_in_memory().expect("open");
+    let autocheckpoint = pragma(&db, "wal_autocheckpoint");
+    let bulk = db.bulk_writes().expect("bulk writes");
+    assert_eq!(pragma(&db, "cache_size"), -32_768);
+    assert_eq!(pragma(&db, "wal_autocheckpoint"), autocheckpoint);
+    drop(bulk);
+    assert_eq!(pragma(&db, "cache_size"), -2_000);
+}

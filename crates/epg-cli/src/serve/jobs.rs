@@ -91,6 +91,7 @@ fn run(app: &App, stop: &Stop) {
 
 fn tick(app: &App, stop: &Stop) {
     with_store(app, "run_due", |store| {
+        let _bulk = store.bulk_writes()?;
         epg::jobs::run_due_until(
             store,
             &app.fetcher,

@@ -26,7 +26,7 @@ pub use migrations::{
 };
 pub use resilient::Resilient;
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteStore;
+pub use sqlite::{BulkWrites, SqliteStore};
 pub use value::{Row, Rows, Value};
 
 /// The condition that a programme (alias `p` with its provider `pr`, or `b` with `bp`)
