@@ -91,7 +91,8 @@ fn run(app: &App, stop: &Stop) {
 
 fn tick(app: &App, stop: &Stop) {
     with_store(app, "run_due", |store| {
-        let _bulk = store.bulk_writes()?;
+        // Without it (a second connection that cannot be opened) imports are slower only.
+        let _bulk = store.bulk_writes().ok();
         epg::jobs::run_due_until(
             store,
             &app.fetcher,
