@@ -5,7 +5,7 @@
 
 use std::io::IsTerminal;
 
-use epg::feed::{Reject, Sink, Warning};
+use epg::feed::{OpenStop, Reject, Sink, Warning};
 use epg::model::{Channel, Programme, TvInfo};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -71,6 +71,16 @@ impl<S: Sink> Sink for Reporting<'_, S> {
 
     fn reject(&mut self, reject: Reject) -> Result<(), S::Error> {
         self.inner.reject(reject)
+    }
+
+    // Forwarded, not left to the default, which rejects: the import stages such a
+    // programme and settles its stop once the whole feed is read.
+    fn programme_without_stop(
+        &mut self,
+        programme: Programme,
+        open: OpenStop,
+    ) -> Result<(), S::Error> {
+        self.inner.programme_without_stop(programme, open)
     }
 
     fn warning(&mut self, warning: Warning) -> Result<(), S::Error> {

@@ -229,6 +229,65 @@ fn import_twice_then_export_and_cleanup() {
 }
 
 #[test]
+fn import_settles_programmes_without_a_stop_instead_of_rejecting_them() {
+    let dir = scratch("open-stops");
+    let feed = dir.join("feed.xml");
+    // The first programme has no stop and the second's stop is before its start: the
+    // next start on the channel gives each its stop. The last one has a stop.
+    fs::write(
+        &feed,
+        r#"<tv><channel id="a"><display-name>A</display-name></channel>
+<programme channel="a" start="20250201060000 +0000"><title>No stop</title></programme>
+<programme channel="a" start="20250201070000 +0000" stop="20250201063000 +0000"><title>Backwards</title></programme>
+<programme channel="a" start="20250201080000 +0000" stop="20250201090000 +0000"><title>Last</title></programme>
+</tv>"#,
+    )
+    .expect("feed");
+    let db = dir.join("guide.db");
+    let out = epg(&[
+        "import",
+        "--db",
+        db.to_str().expect("path"),
+        "--provider",
+        "p",
+        "--json",
+        feed.to_str().expect("path"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = &json(&out)[0]["run"];
+    assert_eq!(
+        (&run["added"], &run["rejected"]),
+        (&3.into(), &0.into()),
+        "{run}"
+    );
+    let store = SqliteStore::open(&db).expect("open db");
+    let stops = store
+        .execute(
+            "SELECT title, start, stop FROM programmes ORDER BY start",
+            &[],
+        )
+        .expect("programmes");
+    let stops: Vec<(String, i64)> = stops
+        .iter()
+        .map(|r| {
+            (
+                r.str(0).expect("title").to_owned(),
+                r.i64(2).expect("stop") - r.i64(1).expect("start"),
+            )
+        })
+        .collect();
+    let hour = 3_600;
+    assert_eq!(
+        stops,
+        [
+            ("No stop".into(), hour),
+            ("Backwards".into(), hour),
+            ("Last".into(), hour)
+        ]
+    );
+}
+
+#[test]
 fn the_database_falls_back_to_epg_db() {
     let dir = scratch("epg-db");
     let db = dir.join("env.db");
