@@ -66,10 +66,8 @@ impl SqliteStore {
     /// Measured with `epg import` on the bench's 1,000 channels × 7 days (issue 10):
     /// the checkpoints took 12 % of the import's time on the writer's thread.
     pub fn bulk_writes(&self) -> Result<BulkWrites<'_>> {
-        let cache_size: i64 = self
-            .conn
-            .query_row("PRAGMA cache_size", [], |row| row.get(0))
-            .map_err(map_error)?;
+        let cache_size = self.pragma("cache_size")?;
+        let autocheckpoint = self.pragma("wal_autocheckpoint")?;
         self.conn
             .execute_batch(&format!("PRAGMA cache_size = {BULK_CACHE_SIZE}"))
             .map_err(map_error)?;
@@ -89,11 +87,18 @@ impl SqliteStore {
         Ok(BulkWrites {
             store: self,
             cache_size,
+            autocheckpoint,
             checkpointer,
         })
     }
 
-    fn set_autocheckpoint(&self, pages: u32) -> Result<()> {
+    fn pragma(&self, name: &str) -> Result<i64> {
+        self.conn
+            .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+            .map_err(map_error)
+    }
+
+    fn set_autocheckpoint(&self, pages: i64) -> Result<()> {
         self.conn
             .query_row(&format!("PRAGMA wal_autocheckpoint = {pages}"), [], |_| {
                 Ok(())
@@ -107,13 +112,12 @@ impl SqliteStore {
 const BULK_CACHE_SIZE: i64 = -32_768;
 /// Between two passive checkpoints of a bulk write.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
-/// SQLite's default `wal_autocheckpoint`, in pages.
-const DEFAULT_AUTOCHECKPOINT: u32 = 1_000;
 
 /// What [`SqliteStore::bulk_writes`] changed, put back on drop.
 pub struct BulkWrites<'a> {
     store: &'a SqliteStore,
     cache_size: i64,
+    autocheckpoint: i64,
     checkpointer: Option<Checkpointer>,
 }
 
@@ -123,7 +127,7 @@ impl Drop for BulkWrites<'_> {
         // a larger cache, and the next commit's autocheckpoint catches up.
         if let Some(checkpointer) = self.checkpointer.take() {
             checkpointer.stop();
-            let _ = self.store.set_autocheckpoint(DEFAULT_AUTOCHECKPOINT);
+            let _ = self.store.set_autocheckpoint(self.autocheckpoint);
             let _ = checkpoint(&self.store.conn);
         }
         let _ = self
