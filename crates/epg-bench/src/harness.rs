@@ -293,3 +293,43 @@ pub fn child_main(args: &[String]) -> anyhow::Result<()> {
     println!("peak_kib={peak} count={count} secs={secs}");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ceiling_copies_every_imported_programme_into_a_searchable_guide() {
+        let scratch = Scratch::new().expect("scratch");
+        let feed = scratch.path("feed.xml");
+        let (stats, _) = generate_file(&feed, 4, 1, false).expect("feed");
+        let db = scratch.path("guide.db");
+        let (run, _) = import_file(&db, &feed).expect("import");
+        assert_eq!(run.added, stats.programmes);
+        for fts in [true, false] {
+            let copy = scratch.path(&format!("copy-{fts}.db"));
+            let (copied, _) = copy_programmes(&db, &copy, fts).expect("copy");
+            assert_eq!(copied, stats.programmes);
+            let store = SqliteStore::open(&copy).expect("open copy");
+            let indexed = store
+                .execute(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE name = 'programmes_fts'",
+                    &[],
+                )
+                .expect("schema");
+            assert_eq!(
+                indexed.first().expect("row").i64(0).expect("count"),
+                i64::from(fts)
+            );
+            if fts {
+                let hits = store
+                    .execute(
+                        "SELECT COUNT(*) FROM programmes_fts WHERE programmes_fts MATCH 'the'",
+                        &[],
+                    )
+                    .expect("search");
+                assert!(hits.first().expect("row").i64(0).expect("count") > 0);
+            }
+        }
+    }
+}
